@@ -1,0 +1,410 @@
+#include "network_model.h"
+
+#include "input_error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+namespace offload {
+
+namespace {
+
+// Limits that no real network reaches; beyond them a file is a mistake and we say so instead of
+// overflowing 64-bit arithmetic later.
+constexpr std::int64_t kMaxElementsPerSample = std::int64_t{1} << 40;
+constexpr double kMaxFlopsPerSample = 1e18;
+
+std::string layerPointer(std::size_t i)
+{
+    return "/layers/" + std::to_string(i);
+}
+
+[[noreturn]] void fail(const std::string& file, const std::string& pointer, const std::string& message)
+{
+    throw InputError(file, pointer, message);
+}
+
+std::string shapeText(const Shape& s)
+{
+    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+// Output length of a sliding window. Caffe-style ceil mode (GoogLeNet, SqueezeNet pools) also
+// drops a last window that would start in the padding.
+std::int64_t windowOutput(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
+                          std::int64_t dilation, bool ceilMode)
+{
+    const std::int64_t span = dilation * (kernel - 1) + 1;
+    const std::int64_t room = in + 2 * pad - span;
+    if (room < 0)
+        return 0;
+    std::int64_t out = ceilMode ? (room + stride - 1) / stride + 1 : room / stride + 1;
+    if (ceilMode && pad > 0 && (out - 1) * stride >= in + pad)
+        --out;
+    return out;
+}
+
+} // namespace
+
+NetworkModel::NetworkModel(Network network, std::string fileLabel)
+    : network_(std::move(network)), fileLabel_(std::move(fileLabel))
+{
+    derive();
+}
+
+int NetworkModel::indexOf(std::string_view name) const
+{
+    if (name == network_.input_name)
+        return kNetworkInput;
+    for (std::size_t i = 0; i < network_.layers.size(); ++i)
+        if (network_.layers[i].name == name)
+            return static_cast<int>(i);
+    return -2;
+}
+
+Shape NetworkModel::outputShape(int producer) const
+{
+    return producer == kNetworkInput ? network_.input : info_[static_cast<std::size_t>(producer)].output_shape;
+}
+
+std::uint64_t NetworkModel::outputBytes(int producer, std::int64_t batch, DType dtype) const
+{
+    return static_cast<std::uint64_t>(outputElements(producer)) * static_cast<std::uint64_t>(batch) *
+           bytesPerElement(dtype);
+}
+
+std::uint64_t NetworkModel::weightBytes(DType dtype) const
+{
+    std::uint64_t total = 0;
+    for (const auto& li : info_)
+        total += static_cast<std::uint64_t>(li.weight_elements) * bytesPerElement(dtype);
+    return total;
+}
+
+double NetworkModel::totalForwardFlops() const
+{
+    double total = 0;
+    for (const auto& li : info_)
+        total += li.forward_flops;
+    return total;
+}
+
+void NetworkModel::derive()
+{
+    const std::string& file = fileLabel_;
+    const Shape in = network_.input;
+    if (in.c <= 0 || in.h <= 0 || in.w <= 0)
+        fail(file, "/input/shape", "every dimension of the input shape must be positive, found " + shapeText(in));
+    if (in.c > kMaxElementsPerSample / in.h / in.w)
+        fail(file, "/input/shape", "the input shape " + shapeText(in) + " is absurdly large");
+    if (network_.layers.empty())
+        fail(file, "/layers", "a network needs at least one layer");
+
+    std::unordered_map<std::string_view, int> byName;
+    byName.reserve(network_.layers.size() * 2);
+    info_.assign(network_.layers.size(), LayerInfo{});
+
+    for (std::size_t i = 0; i < network_.layers.size(); ++i) {
+        const Layer& L = network_.layers[i];
+        LayerInfo& li = info_[i];
+        const std::string at = layerPointer(i);
+        if (L.name.empty())
+            fail(file, at + "/name", "a layer needs a name");
+        if (L.name == network_.input_name)
+            fail(file, at + "/name", "\"" + L.name + "\" is the name of the network input; choose another");
+        if (byName.count(L.name))
+            fail(file, at + "/name",
+                 "the name \"" + L.name + "\" is already used by layer " + std::to_string(byName[L.name]));
+
+        // Resolve inputs: names must refer to earlier layers (the file order is the execution order).
+        if (L.inputs.empty()) {
+            li.inputs.push_back(i == 0 ? kNetworkInput : static_cast<int>(i) - 1);
+        } else {
+            for (std::size_t j = 0; j < L.inputs.size(); ++j) {
+                const std::string& ref = L.inputs[j];
+                const std::string where = at + "/inputs/" + std::to_string(j);
+                if (ref == network_.input_name) {
+                    li.inputs.push_back(kNetworkInput);
+                    continue;
+                }
+                auto it = byName.find(ref);
+                if (it != byName.end()) {
+                    li.inputs.push_back(it->second);
+                    continue;
+                }
+                if (ref == L.name)
+                    fail(file, where, "layer \"" + L.name + "\" names itself as its input (a cycle)");
+                bool later = false;
+                for (std::size_t k = i + 1; k < network_.layers.size() && !later; ++k)
+                    later = network_.layers[k].name == ref;
+                if (later)
+                    fail(file, where,
+                         "\"" + ref + "\" comes later in the file; layers must be listed in execution order "
+                                      "(a valid topological order), so an input must come before its consumer");
+                fail(file, where, "no layer is named \"" + ref + "\" (and it is not the network input \"" +
+                                      network_.input_name + "\")");
+            }
+        }
+        byName.emplace(L.name, static_cast<int>(i));
+
+        const bool multiInput = L.kind == LayerKind::concat || L.kind == LayerKind::add;
+        if (!multiInput && li.inputs.size() != 1)
+            fail(file, at + "/inputs",
+                 std::string(layerKindName(L.kind)) + " takes exactly one input, found " +
+                     std::to_string(li.inputs.size()));
+        if (multiInput && li.inputs.size() < 2 && !L.inputs.empty())
+            fail(file, at + "/inputs", std::string(layerKindName(L.kind)) + " needs at least two inputs");
+
+        const Shape x = outputShape(li.inputs.front());
+        li.input_shape = x;
+        li.input_elements = 0;
+        for (int p : li.inputs)
+            li.input_elements += outputElements(p);
+
+        Shape y = x;
+        double flops = 0;
+        std::int64_t weights = 0;
+        const double xElems = static_cast<double>(x.elements());
+        switch (L.kind) {
+        case LayerKind::conv: {
+            if (L.out_channels <= 0)
+                fail(file, at + "/out_channels", "a conv layer needs out_channels > 0");
+            if (L.groups <= 0 || x.c % L.groups != 0)
+                fail(file, at + "/groups",
+                     "groups (" + std::to_string(L.groups) + ") must divide the input channels (" +
+                         std::to_string(x.c) + ")");
+            if (L.out_channels % L.groups != 0)
+                fail(file, at + "/groups",
+                     "groups (" + std::to_string(L.groups) + ") must divide out_channels (" +
+                         std::to_string(L.out_channels) + ")");
+            const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, L.dilation, false);
+            const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, L.dilation, false);
+            if (oh <= 0 || ow <= 0)
+                fail(file, at + "/kernel",
+                     "the kernel " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
+                         " does not fit the input " + shapeText(x) + " with the given padding");
+            y = Shape{L.out_channels, oh, ow};
+            const double perOutput = static_cast<double>(x.c / L.groups) * static_cast<double>(L.kernel_h * L.kernel_w);
+            flops = 2.0 * perOutput * static_cast<double>(y.elements()) + (L.bias ? static_cast<double>(y.elements()) : 0);
+            weights = L.out_channels * (x.c / L.groups) * L.kernel_h * L.kernel_w + (L.bias ? L.out_channels : 0);
+            break;
+        }
+        case LayerKind::fc: {
+            if (L.out_channels <= 0)
+                fail(file, at + "/out_features", "an fc layer needs out_features > 0");
+            const std::int64_t inFeatures = L.per_position ? x.c : x.elements();
+            const std::int64_t positions = L.per_position ? x.h * x.w : 1;
+            y = L.per_position ? Shape{L.out_channels, x.h, x.w} : Shape{L.out_channels, 1, 1};
+            flops = 2.0 * static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) *
+                        static_cast<double>(positions) +
+                    (L.bias ? static_cast<double>(y.elements()) : 0);
+            weights = inFeatures * L.out_channels + (L.bias ? L.out_channels : 0);
+            if (static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) > 1e13)
+                fail(file, at + "/out_features", "the weight matrix would hold more than 1e13 values");
+            break;
+        }
+        case LayerKind::maxpool:
+        case LayerKind::avgpool: {
+            const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, 1, L.ceil_mode);
+            const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, 1, L.ceil_mode);
+            if (oh <= 0 || ow <= 0)
+                fail(file, at + "/kernel",
+                     "the pool window " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
+                         " does not fit the input " + shapeText(x));
+            if (L.pad_h * 2 > L.kernel_h || L.pad_w * 2 > L.kernel_w)
+                fail(file, at + "/pad", "pool padding must be at most half the window");
+            y = Shape{x.c, oh, ow};
+            flops = static_cast<double>(y.elements()) * static_cast<double>(L.kernel_h * L.kernel_w);
+            break;
+        }
+        case LayerKind::globalpool:
+            y = Shape{x.c, 1, 1};
+            flops = xElems;
+            break;
+        case LayerKind::relu:
+        case LayerKind::relu6:
+            flops = xElems;
+            break;
+        case LayerKind::gelu:
+            flops = 8 * xElems; // tanh approximation: a handful of multiply-adds and a tanh
+            break;
+        case LayerKind::lrn:
+            if (L.kernel_h <= 0 || L.kernel_h % 2 == 0)
+                fail(file, at + "/size", "the LRN size must be a positive odd number");
+            flops = xElems * static_cast<double>(L.kernel_h + 3);
+            break;
+        case LayerKind::batchnorm:
+            flops = 5 * xElems;
+            weights = 2 * x.c;
+            break;
+        case LayerKind::layernorm:
+            flops = 5 * xElems;
+            weights = 2 * x.c;
+            break;
+        case LayerKind::dropout:
+            flops = xElems;
+            break;
+        case LayerKind::softmax:
+            flops = 5 * xElems;
+            break;
+        case LayerKind::flatten:
+            y = Shape{x.elements(), 1, 1};
+            break;
+        case LayerKind::concat: {
+            std::int64_t channels = 0;
+            for (std::size_t j = 0; j < li.inputs.size(); ++j) {
+                Shape s = outputShape(li.inputs[j]);
+                if (s.h != x.h || s.w != x.w)
+                    fail(file, at + "/inputs/" + std::to_string(j),
+                         "concat joins along channels, so every input needs the same height and width: " +
+                             shapeText(s) + " does not fit " + shapeText(x));
+                channels += s.c;
+            }
+            y = Shape{channels, x.h, x.w};
+            break;
+        }
+        case LayerKind::add:
+            for (std::size_t j = 0; j < li.inputs.size(); ++j) {
+                Shape s = outputShape(li.inputs[j]);
+                if (!(s == x))
+                    fail(file, at + "/inputs/" + std::to_string(j),
+                         "add needs inputs of the same shape: " + shapeText(s) + " differs from " + shapeText(x));
+            }
+            flops = xElems * static_cast<double>(li.inputs.size() - 1);
+            break;
+        case LayerKind::generic:
+            if (L.generic_output.c <= 0 || L.generic_output.h <= 0 || L.generic_output.w <= 0)
+                fail(file, at + "/output_shape", "a generic layer needs a positive output_shape");
+            y = L.generic_output;
+            flops = L.generic_flops;
+            weights = L.generic_weights;
+            break;
+        }
+        if (y.c <= 0 || y.h <= 0 || y.w <= 0 || y.c > kMaxElementsPerSample / y.h / y.w)
+            fail(file, at, "the output shape " + shapeText(y) + " is impossible or absurdly large");
+        if (!(flops >= 0) || flops > kMaxFlopsPerSample)
+            fail(file, at, "the layer's FLOPs are absurd");
+        li.output_shape = y;
+        li.forward_flops = flops;
+        // Backward: conv and fc compute both the input gradient and the weight gradient, each
+        // about as costly as the forward pass; elementwise layers cost about their forward.
+        const bool hasWeightGradient = L.kind == LayerKind::conv || L.kind == LayerKind::fc ||
+                                       (L.kind == LayerKind::generic && L.generic_weights > 0);
+        li.backward_flops = hasWeightGradient ? 2.0 * flops : flops;
+        li.weight_elements = weights;
+    }
+
+    for (std::size_t i = 0; i < info_.size(); ++i) {
+        for (int p : info_[i].inputs) {
+            if (p == kNetworkInput)
+                continue;
+            auto& producer = info_[static_cast<std::size_t>(p)];
+            if (producer.consumers.empty() || producer.consumers.back() != static_cast<int>(i))
+                producer.consumers.push_back(static_cast<int>(i));
+            producer.last_consumer = static_cast<int>(i);
+        }
+    }
+}
+
+bool NetworkModel::hasOwnSparsity(int layer) const
+{
+    const Layer& L = network_.layers[static_cast<std::size_t>(layer)];
+    return L.sparsity.has_value();
+}
+
+double NetworkModel::ownOrDerived(int layer, double progress, const std::vector<double>& done) const
+{
+    const Layer& L = network_.layers[static_cast<std::size_t>(layer)];
+    if (L.sparsity)
+        return std::clamp(L.sparsity->at(progress), 0.0, 1.0);
+    const LayerInfo& li = info_[static_cast<std::size_t>(layer)];
+    auto inputSparsity = [&](int p) { return p == kNetworkInput ? 0.0 : done[static_cast<std::size_t>(p)]; };
+    switch (L.kind) {
+    case LayerKind::relu:
+    case LayerKind::relu6:
+        // No number given: a ReLU of a roughly zero-centred pre-activation zeroes about half.
+        return 0.5;
+    case LayerKind::maxpool:
+    case LayerKind::avgpool:
+    case LayerKind::lrn:
+    case LayerKind::flatten:
+        // A window over non-negative values is zero where the input is; pooling of a ReLU output
+        // keeps most zeros (an upper bound: a window with one non-zero is non-zero).
+        return inputSparsity(li.inputs.front());
+    case LayerKind::dropout:
+        return 1.0 - (1.0 - inputSparsity(li.inputs.front())) * (1.0 - L.dropout_rate);
+    case LayerKind::concat: {
+        double zeros = 0, total = 0;
+        for (int p : li.inputs) {
+            double n = static_cast<double>(outputElements(p));
+            zeros += n * inputSparsity(p);
+            total += n;
+        }
+        return total > 0 ? zeros / total : 0.0;
+    }
+    case LayerKind::add: {
+        // A sum is zero where all terms are (independence assumed).
+        double s = 1.0;
+        for (int p : li.inputs)
+            s *= inputSparsity(p);
+        return s;
+    }
+    default:
+        return 0.0; // conv, fc, norms, gelu, softmax, global pool, generic: dense outputs
+    }
+}
+
+double NetworkModel::outputSparsity(int producer, double progress) const
+{
+    if (producer == kNetworkInput)
+        return 0.0;
+    const Layer& L = network_.layers[static_cast<std::size_t>(producer)];
+    if (L.sparsity)
+        return std::clamp(L.sparsity->at(progress), 0.0, 1.0);
+    return sparsityAt(progress)[static_cast<std::size_t>(producer)];
+}
+
+std::vector<double> NetworkModel::sparsityAt(double progress) const
+{
+    std::vector<double> out(info_.size(), 0.0);
+    for (std::size_t i = 0; i < info_.size(); ++i)
+        out[i] = ownOrDerived(static_cast<int>(i), progress, out);
+    return out;
+}
+
+Provenance NetworkModel::provenance(int producer) const
+{
+    if (producer == kNetworkInput)
+        return Provenance{SparsitySource::derived, "network input: dense"};
+    const Layer& L = network_.layers[static_cast<std::size_t>(producer)];
+    if (L.sparsity)
+        return L.sparsity->provenance.value_or(network_.default_provenance);
+    const LayerInfo& li = info_[static_cast<std::size_t>(producer)];
+    auto from = [&](const std::string& rule) {
+        std::string names;
+        for (int p : li.inputs)
+            names += (names.empty() ? "" : ", ") +
+                     (p == kNetworkInput ? network_.input_name : network_.layers[static_cast<std::size_t>(p)].name);
+        return Provenance{SparsitySource::derived, rule + " (from " + names + ")"};
+    };
+    switch (L.kind) {
+    case LayerKind::relu:
+    case LayerKind::relu6:
+        return Provenance{SparsitySource::assumed,
+                          "no sparsity given for this activation; a ReLU of a roughly zero-centred input zeroes "
+                          "about half of it"};
+    case LayerKind::maxpool:
+    case LayerKind::avgpool: return from("pooling keeps the zeros of its input");
+    case LayerKind::lrn: return from("LRN scales values, zeros stay zero");
+    case LayerKind::flatten: return from("flatten moves values only");
+    case LayerKind::dropout: return from("dropout adds its rate of zeros");
+    case LayerKind::concat: return from("concat: size-weighted mean of its inputs");
+    case LayerKind::add: return from("add: zero only where all inputs are zero");
+    default:
+        return Provenance{SparsitySource::derived, std::string(layerKindName(L.kind)) + " output is dense"};
+    }
+}
+
+} // namespace offload

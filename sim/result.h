@@ -1,0 +1,78 @@
+#pragma once
+// What one simulation produces. Views and exporters read this; they never recompute the model.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace offload::sim {
+
+enum class Lane : std::uint8_t { compute, d2h, h2d, codec };
+enum class EventKind : std::uint8_t { forward, backward, offload, prefetch, compress, decompress, stall };
+
+std::string_view laneName(Lane);
+std::string_view eventKindName(EventKind);
+
+struct Event {
+    double start_s = 0;
+    double end_s = 0;
+    int layer = -1;  // the compute layer this event belongs to or overlaps (the one that issued it)
+    int tensor = -2; // transfers and codec work: producer index of the tensor moved (-1 network input)
+    Lane lane = Lane::compute;
+    EventKind kind = EventKind::forward;
+    std::uint64_t raw_bytes = 0;  // uncompressed bytes (transfers, codec work)
+    std::uint64_t wire_bytes = 0; // bytes over the link (compressed)
+};
+
+// One per network layer, in execution order. Offload fields describe the layer's OUTPUT tensor
+// (the X that its consumers read), which is what vDNN stashes and moves.
+struct LayerResult {
+    double sparsity = 0;   // of the layer's output at the scenario's progress
+    double ratio = 1;      // compression ratio applied to that output when offloaded
+    bool offloaded = false;
+    double forward_s = 0;  // compute time of the layer (roofline or measured)
+    double backward_s = 0;
+    double offload_s = 0;  // D2H time of the output (wire time, incl. latency)
+    double prefetch_s = 0; // H2D time
+    double forward_stall_s = 0;  // time the compute stream waited after this layer's forward
+    double backward_stall_s = 0; // time the compute stream waited before this layer's backward
+    std::uint64_t output_bytes = 0;     // activation bytes of the output at the batch
+    std::uint64_t offload_wire_bytes = 0;
+};
+
+struct MemoryPoint {
+    double time_s = 0;
+    std::uint64_t bytes = 0; // GPU memory allocated from time_s until the next point
+};
+
+struct Summary {
+    double iteration_s = 0;
+    double oracle_s = 0;          // same network, no offload, unlimited memory
+    double overhead = 0;          // iteration_s / oracle_s - 1
+    double uncompressed_s = 0;    // same scenario with codec none
+    double speedup_vs_uncompressed = 1; // uncompressed_s / iteration_s
+    std::uint64_t d2h_raw_bytes = 0, d2h_wire_bytes = 0;
+    std::uint64_t h2d_raw_bytes = 0, h2d_wire_bytes = 0;
+    double d2h_utilization = 0;   // busy time of the D2H lane / iteration time
+    double h2d_utilization = 0;
+    std::uint64_t weight_bytes = 0;
+    std::uint64_t peak_gpu_bytes = 0;
+    std::uint64_t avg_gpu_bytes = 0;        // vDNN's definition: mean over layer steps (fwd and bwd)
+    std::uint64_t oracle_peak_gpu_bytes = 0;
+    std::uint64_t oracle_avg_gpu_bytes = 0;
+    double peak_reduction = 0;    // 1 - peak / oracle peak
+    double avg_reduction = 0;     // 1 - avg / oracle avg (vDNN reports this)
+    double forward_stall_s = 0, backward_stall_s = 0;
+    int offloaded_layers = 0;
+    bool feasible = true;         // false when the memory budget cannot be met
+    std::string infeasible_reason;
+};
+
+struct Result {
+    Summary summary;
+    std::vector<LayerResult> layers;
+    std::vector<Event> events; // sorted by start time within each lane
+    std::vector<MemoryPoint> memory;
+    std::vector<MemoryPoint> oracle_memory;
+};
+
+} // namespace offload::sim

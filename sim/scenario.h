@@ -1,0 +1,77 @@
+#pragma once
+// A scenario: everything the simulator needs besides the network's own description. Read from
+// and written to "offload-studio/scenario" v1 files (docs/formats.md).
+#include "core/codecs/codec_id.h"
+#include "core/devices.h"
+#include "core/dtype.h"
+#include "core/network_model.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace offload::sim {
+
+// Where compression happens. dma: cDMA's engine in the copy path (free for the compute stream,
+// capped at engine_bytes_per_s of uncompressed data and by the DRAM read rate). sm: software
+// kernels on the GPU that take compute-stream time at engine_bytes_per_s.
+enum class EngineKind { dma, sm };
+enum class OffloadPolicy { none, all, conv, dyn, manual };
+enum class PrefetchPolicy { vdnn, eager };
+enum class SyncPolicy { vdnn, relaxed };
+
+std::string_view engineName(EngineKind);
+std::string_view policyName(OffloadPolicy);
+std::string_view prefetchName(PrefetchPolicy);
+std::string_view syncName(SyncPolicy);
+std::optional<EngineKind> parseEngine(std::string_view);
+std::optional<OffloadPolicy> parsePolicy(std::string_view);
+std::optional<PrefetchPolicy> parsePrefetch(std::string_view);
+std::optional<SyncPolicy> parseSync(std::string_view);
+
+struct Scenario {
+    std::string name;
+    std::string description;
+
+    std::shared_ptr<const NetworkModel> network;
+    // The network reference as written in the scenario file (relative to it); empty if embedded.
+    std::string network_ref;
+
+    std::int64_t batch = 64;
+    DType dtype = DType::fp32;
+    double progress = 1.0; // training progress 0..1: selects sparsity on curves
+
+    GpuSpec gpu;
+    LinkSpec link;
+
+    CodecId codec = CodecId::none;
+    CodecParams codec_params;
+    EngineKind engine = EngineKind::dma;
+    double engine_bytes_per_s = 0; // uncompressed bytes per second; 0 = unlimited (dma) / required > 0 (sm)
+
+    OffloadPolicy policy = OffloadPolicy::all;
+    std::vector<std::string> manual_layers; // for `manual`: names of layers whose input is offloaded
+    PrefetchPolicy prefetch = PrefetchPolicy::vdnn;
+    int eager_depth = 2; // for `eager`: tensors in flight ahead of the backward pass
+    SyncPolicy sync = SyncPolicy::vdnn;
+
+    std::optional<std::uint64_t> memory_budget_bytes; // absent: the GPU's memory
+    std::uint64_t workspace_bytes = 0;                 // convolution workspace kept resident
+
+    std::uint64_t budgetBytes() const { return memory_budget_bytes.value_or(gpu.memory_bytes); }
+};
+
+// Reads a scenario file; the network path inside is resolved relative to the scenario file.
+// Errors are InputError with the file and JSON pointer.
+Scenario loadScenarioFile(const std::filesystem::path& path);
+// Writes atomically; the network is referenced by `network_ref` (or embedded when it is empty).
+void saveScenarioFile(const Scenario& scenario, const std::filesystem::path& path);
+
+// A scenario around a network file with the defaults of the bundled example (vDNN-all, PCIe
+// gen3 at 12.8 GB/s, Titan X Maxwell, ZVC off): what `offload-studio NET.json` opens.
+Scenario defaultScenarioFor(std::shared_ptr<const NetworkModel> network);
+
+} // namespace offload::sim
