@@ -244,7 +244,7 @@ std::int64_t JsonCursor::integer(std::int64_t min, std::int64_t max) const
     }
     if (value_->is_number_unsigned()) {
         auto u = value_->get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(max))
+        if (u > static_cast<std::uint64_t>(max) || (min > 0 && u < static_cast<std::uint64_t>(min)))
             fail("must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " +
                  std::to_string(u));
         return static_cast<std::int64_t>(u);

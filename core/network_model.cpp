@@ -13,7 +13,8 @@ namespace {
 
 // Limits that no real network reaches; beyond them a file is a mistake and we say so instead of
 // overflowing 64-bit arithmetic later.
-constexpr std::int64_t kMaxElementsPerSample = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxElementsPerSample = std::int64_t{1} << 36;
+constexpr double kMaxWeightElements = 1e13;
 constexpr double kMaxFlopsPerSample = 1e18;
 
 std::string layerPointer(std::size_t i)
@@ -186,8 +187,12 @@ void NetworkModel::derive()
                      "the kernel " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
                          " does not fit the input " + shapeText(x) + " with the given padding");
             y = Shape{L.out_channels, oh, ow};
+            if (L.out_channels > kMaxElementsPerSample / oh / ow)
+                fail(file, at + "/out_channels", "the output " + shapeText(y) + " is absurdly large");
             const double perOutput = static_cast<double>(x.c / L.groups) * static_cast<double>(L.kernel_h * L.kernel_w);
             flops = 2.0 * perOutput * static_cast<double>(y.elements()) + (L.bias ? static_cast<double>(y.elements()) : 0);
+            if (static_cast<double>(L.out_channels) * perOutput > kMaxWeightElements)
+                fail(file, at + "/out_channels", "the layer would hold more than 1e13 weights");
             weights = L.out_channels * (x.c / L.groups) * L.kernel_h * L.kernel_w + (L.bias ? L.out_channels : 0);
             break;
         }
@@ -197,12 +202,14 @@ void NetworkModel::derive()
             const std::int64_t inFeatures = L.per_position ? x.c : x.elements();
             const std::int64_t positions = L.per_position ? x.h * x.w : 1;
             y = L.per_position ? Shape{L.out_channels, x.h, x.w} : Shape{L.out_channels, 1, 1};
+            if (y.c > kMaxElementsPerSample / y.h / y.w)
+                fail(file, at + "/out_features", "the output " + shapeText(y) + " is absurdly large");
             flops = 2.0 * static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) *
                         static_cast<double>(positions) +
                     (L.bias ? static_cast<double>(y.elements()) : 0);
-            weights = inFeatures * L.out_channels + (L.bias ? L.out_channels : 0);
-            if (static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) > 1e13)
+            if (static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) > kMaxWeightElements)
                 fail(file, at + "/out_features", "the weight matrix would hold more than 1e13 values");
+            weights = inFeatures * L.out_channels + (L.bias ? L.out_channels : 0);
             break;
         }
         case LayerKind::maxpool:

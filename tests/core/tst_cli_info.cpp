@@ -1,0 +1,111 @@
+// offload-sim info and the CLI's contract: exit codes, errors on stderr naming file and place.
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+namespace {
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Run runSim(const QStringList& args)
+{
+    QProcess p;
+    p.start(OFFLOAD_SIM_EXE, args);
+    if (!p.waitForFinished(60000))
+        qFatal("offload-sim did not finish");
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+const QString kSmall = QString(OFFLOAD_TEST_DATA_DIR) + "/networks/small.json";
+} // namespace
+
+class TestCliInfo : public QObject {
+    Q_OBJECT
+private slots:
+    void tablePrintsEveryLayerAndTotals()
+    {
+        auto r = runSim({"info", kSmall, "--batch", "8"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.isEmpty());
+        for (const char* name : {"conv1", "relu1", "pool1", "conv2", "relu2", "fc"})
+            QVERIFY2(r.out.contains(name), name);
+        QVERIFY(r.out.contains("32x16x16"));
+        QVERIFY(r.out.contains("Totals: 6 layers"));
+        QVERIFY(r.out.contains("assumed"));
+    }
+
+    void jsonHasTheDocumentedFields()
+    {
+        auto r = runSim({"info", kSmall, "--batch", "4", "--dtype", "fp16", "--progress", "0.5", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError error;
+        auto doc = QJsonDocument::fromJson(r.out, &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        auto layers = doc.object()["layers"].toArray();
+        QCOMPARE(layers.size(), 6);
+        auto conv2 = layers[3].toObject();
+        QCOMPARE(conv2["name"].toString(), QString("conv2"));
+        QCOMPARE(conv2["kind"].toString(), QString("conv"));
+        QCOMPARE(conv2["output_shape"].toArray(), (QJsonArray{32, 16, 16}));
+        QCOMPARE(conv2["activation_bytes"].toDouble(), 32.0 * 16 * 16 * 2 /*fp16*/ * 4 /*batch*/);
+        // 2 * (16 * 9) MACs per output, 32*16*16 outputs, plus bias, times the batch
+        QCOMPARE(conv2["flops"].toDouble(), (2.0 * 16 * 9 * 32 * 16 * 16 + 32 * 16 * 16) * 4);
+        QCOMPARE(layers[4].toObject()["sparsity"].toDouble(), 0.5); // curve at progress 0.5
+        QCOMPARE(layers[2].toObject()["sparsity"].toDouble(), 0.5); // pool keeps relu1's zeros
+        QCOMPARE(layers[2].toObject()["source"].toString(), QString("derived"));
+        QVERIFY(doc.object()["totals"].toObject().contains("weight_bytes"));
+    }
+
+    void helpAndVersionSucceed()
+    {
+        auto help = runSim({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("info"));
+        auto version = runSim({"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.contains("offload-sim"));
+    }
+
+    void badUsageExitsTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("no subcommand") << QStringList{};
+        QTest::newRow("unknown subcommand") << QStringList{"frobnicate"};
+        QTest::newRow("unknown option") << QStringList{"info", kSmall, "--colour"};
+        QTest::newRow("bad dtype") << QStringList{"info", kSmall, "--dtype", "fp64"};
+        QTest::newRow("zero batch") << QStringList{"info", kSmall, "--batch", "0"};
+        QTest::newRow("missing file") << QStringList{"info", "/no/such.json"};
+    }
+    void badUsageExitsTwo()
+    {
+        QFETCH(QStringList, args);
+        auto r = runSim(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(!r.err.isEmpty());
+    }
+
+    void everyMalformedNetworkExitsTwoWithFileAndPlace()
+    {
+        QDir dir(QString(OFFLOAD_TEST_DATA_DIR) + "/bad-networks");
+        const auto files = dir.entryList({"*.json"}, QDir::Files);
+        QVERIFY(files.size() >= 20);
+        for (const auto& f : files) {
+            const QString path = dir.filePath(f);
+            auto r = runSim({"info", path});
+            QVERIFY2(r.exitCode == 2, qPrintable(f + ": exit " + QString::number(r.exitCode)));
+            QVERIFY2(r.out.isEmpty(), qPrintable(f));
+            const QString err = QString::fromUtf8(r.err);
+            QVERIFY2(err.startsWith("offload-sim: " + path + ": "), qPrintable(err));
+            QVERIFY2(err.contains(QRegularExpression(": (/|line \\d+, column \\d+)")), qPrintable(err));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliInfo)
+#include "tst_cli_info.moc"
