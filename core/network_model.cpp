@@ -151,7 +151,10 @@ void NetworkModel::derive()
         byName.emplace(L.name, static_cast<int>(i));
 
         const bool multiInput = L.kind == LayerKind::concat || L.kind == LayerKind::add;
-        if (!multiInput && li.inputs.size() != 1)
+        // A generic layer may read several tensors (an attention matmul reads Q and K, or the
+        // probabilities and V); its shape comes from output_shape, so any number of inputs works.
+        const bool anyInputs = L.kind == LayerKind::generic;
+        if (!multiInput && !anyInputs && li.inputs.size() != 1)
             fail(file, at + "/inputs",
                  std::string(layerKindName(L.kind)) + " takes exactly one input, found " +
                      std::to_string(li.inputs.size()));
@@ -297,9 +300,11 @@ void NetworkModel::derive()
         li.forward_flops = flops;
         // Backward: conv and fc compute both the input gradient and the weight gradient, each
         // about as costly as the forward pass; elementwise layers cost about their forward.
-        const bool hasWeightGradient = L.kind == LayerKind::conv || L.kind == LayerKind::fc ||
-                                       (L.kind == LayerKind::generic && L.generic_weights > 0);
-        li.backward_flops = hasWeightGradient ? 2.0 * flops : flops;
+        // A generic layer reading two tensors (an attention matmul) needs a gradient for each,
+        // which costs the same as a weight gradient.
+        const bool twoGradients = L.kind == LayerKind::conv || L.kind == LayerKind::fc ||
+                                  (L.kind == LayerKind::generic && (L.generic_weights > 0 || li.inputs.size() > 1));
+        li.backward_flops = twoGradients ? 2.0 * flops : flops;
         li.weight_elements = weights;
     }
 
