@@ -1,0 +1,503 @@
+// offload-sim measure PATH...: real compression ratios and speeds of activation tensors (.npy
+// files or folders of them), per tensor and codec, and optionally a network profile carrying the
+// measured per-layer sparsity and ratios (docs/codecs.md, "Measuring tensors").
+#include "command.h"
+
+#include "core/codecs/codec.h"
+#include "core/codecs/npy.h"
+#include "core/codecs/zvc.h"
+#include "core/input_error.h"
+#include "core/json_reader.h"
+#include "core/network_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+namespace offload::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct MeasureOptions {
+    std::vector<std::string> paths;
+    std::string codecs = "zvc,rle,zlib,lz4,zstd,jpeg-act,dpr";
+    std::string layout = "auto";
+    std::string json;
+    std::string csv;
+    bool u2AsBf16 = false;
+    int repeat = 3;
+    int jpegQuality = 90;
+    bool jpegShift = false;
+    std::string dpr = "fp16";
+    std::string profile;
+    std::string network;
+    std::string map;
+};
+
+struct CodecResult {
+    std::string label;
+    bool lossless = true;
+    std::uint64_t bytes = 0;
+    double compressSeconds = 0;
+    double decompressSeconds = 0;
+    std::optional<ErrorMetrics> error;
+};
+
+struct TensorResult {
+    std::string file;
+    std::string manifestLayer; // layer_name in a manifest.json beside the file, if any
+    std::vector<std::uint64_t> shape;
+    std::string dtype;
+    std::string layout;
+    std::uint64_t elements = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t zeros = 0;
+    std::map<CodecId, CodecResult> codecs;
+};
+
+std::vector<CodecId> parseCodecList(const std::string& list)
+{
+    std::vector<CodecId> ids;
+    std::stringstream ss(list);
+    std::string name;
+    while (std::getline(ss, name, ',')) {
+        const auto id = parseCodecId(name);
+        if (!id) throw InputError("", "--codecs", "unknown codec '" + name + "'");
+        if (std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
+    }
+    if (ids.empty()) throw InputError("", "--codecs", "no codec named");
+    return ids;
+}
+
+std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
+{
+    std::vector<fs::path> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<fs::path> found;
+            for (const auto& e : fs::recursive_directory_iterator(p, ec))
+                if (e.is_regular_file() && e.path().extension() == ".npy") found.push_back(e.path());
+            if (ec) throw InputError(p, "", "cannot list folder: " + ec.message());
+            if (found.empty()) throw InputError(p, "", "folder holds no .npy files");
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::is_regular_file(p, ec)) {
+            files.emplace_back(p);
+        } else {
+            throw InputError(p, "", "no such file or folder");
+        }
+    }
+    return files;
+}
+
+// manifest.json beside the tensors (as in ../shared/data) names each file's layer and layout.
+struct ManifestEntry {
+    std::string layer;
+    std::string layout;
+};
+
+std::map<std::string, ManifestEntry> readManifest(const fs::path& dir)
+{
+    std::map<std::string, ManifestEntry> out;
+    const fs::path path = dir / "manifest.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return out;
+    std::ifstream in(path);
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded() || !doc.is_array()) throw InputError(path.string(), "", "not a JSON array of tensor entries");
+    for (const auto& e : doc) {
+        if (!e.is_object() || !e.contains("file") || !e["file"].is_string()) continue;
+        ManifestEntry m;
+        if (e.contains("layer_name") && e["layer_name"].is_string()) m.layer = e["layer_name"].get<std::string>();
+        if (e.contains("layout") && e["layout"].is_string()) m.layout = e["layout"].get<std::string>();
+        out[e["file"].get<std::string>()] = m;
+    }
+    return out;
+}
+
+TensorDesc describe(const NpyArray& a, DType dtype, const std::string& layout)
+{
+    TensorDesc d;
+    d.dtype = dtype;
+    d.elements = a.elements();
+    const auto& s = a.shape;
+    const bool nhwc = layout == "NHWC";
+    d.layout = nhwc ? TensorLayout::nhwc : TensorLayout::nchw;
+    auto dim = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+    if (d.elements == 0) return d;
+    if (s.size() == 4) {
+        d.n = dim(s[0]);
+        d.c = dim(nhwc ? s[3] : s[1]);
+        d.h = dim(nhwc ? s[1] : s[2]);
+        d.w = dim(nhwc ? s[2] : s[3]);
+    } else if (s.size() == 3) { // one sample: CHW or HWC
+        d.n = 1;
+        d.c = dim(nhwc ? s[2] : s[0]);
+        d.h = dim(nhwc ? s[0] : s[1]);
+        d.w = dim(nhwc ? s[1] : s[2]);
+    } else if (s.size() == 2) {
+        d.n = d.c = 1;
+        d.h = dim(s[0]);
+        d.w = dim(s[1]);
+    }
+    return d;
+}
+
+// Best time per call over `repeat` timed loops; each loop runs long enough (>= 1 ms) for the
+// clock to resolve it, so that tiny tensors get meaningful figures too.
+template <typename F>
+double bestSeconds(F&& f, int repeat)
+{
+    using clock = std::chrono::steady_clock;
+    auto timeLoop = [&](int inner) {
+        const auto t0 = clock::now();
+        for (int i = 0; i < inner; ++i) f();
+        return std::chrono::duration<double>(clock::now() - t0).count();
+    };
+    int inner = 1;
+    double t = timeLoop(inner);
+    while (t < 1e-3 && inner < (1 << 16)) {
+        inner *= 4;
+        t = timeLoop(inner);
+    }
+    double best = t / inner;
+    for (int r = 1; r < repeat; ++r) best = std::min(best, timeLoop(inner) / inner);
+    return best;
+}
+
+double gbps(std::uint64_t bytes, double seconds)
+{
+    return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0.0;
+}
+
+nlohmann::json finiteOrNull(double v)
+{
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const std::vector<CodecId>& ids,
+                           const CodecParams& params, const std::map<std::string, ManifestEntry>& manifest)
+{
+    NpyOptions npy;
+    npy.u2_as_bf16 = o.u2AsBf16;
+    const NpyArray a = readNpyFile(file.string(), npy);
+    TensorResult r;
+    r.file = file.string();
+    r.shape = a.shape;
+    std::string layout = o.layout;
+    if (const auto it = manifest.find(file.filename().string()); it != manifest.end()) {
+        r.manifestLayer = it->second.layer;
+        if (layout == "auto" && (it->second.layout == "NHWC" || it->second.layout == "NCHW")) layout = it->second.layout;
+    }
+    if (layout == "auto") layout = "NCHW";
+    r.layout = layout;
+
+    // Byte tensors have no floating-point codec type: they are measured as fp32 values.
+    DType dtype = DType::fp32;
+    std::vector<std::uint8_t> converted;
+    const std::vector<std::uint8_t>* data = &a.data;
+    if (!a.codecDType(dtype)) {
+        const auto f = a.toFloat32();
+        converted.resize(f.size() * 4);
+        if (!f.empty()) std::memcpy(converted.data(), f.data(), converted.size());
+        data = &converted;
+        dtype = DType::fp32;
+    }
+    r.dtype = std::string(dtypeName(dtype));
+    const TensorDesc desc = describe(a, dtype, layout);
+    r.elements = desc.elements;
+    r.bytes = desc.bytes();
+    r.zeros = countZeros(dtype, data->data(), desc.elements);
+
+    std::vector<std::uint8_t> out(desc.bytes());
+    for (CodecId id : ids) {
+        const auto codec = makeCodec(id, params);
+        CodecResult c;
+        c.label = codec->label();
+        c.lossless = codec->lossless();
+        std::vector<std::uint8_t> stream(codec->maxCompressedBytes(desc));
+        std::size_t size = 0;
+        c.compressSeconds = bestSeconds([&] { size = codec->compress(desc, data->data(), stream); }, o.repeat);
+        const std::span<const std::uint8_t> s(stream.data(), size);
+        c.decompressSeconds = bestSeconds([&] { codec->decompress(desc, s, out.data()); }, o.repeat);
+        c.bytes = size;
+        if (c.lossless) {
+            if (out != *data)
+                throw Failure(r.file + ": " + c.label + " did not reproduce the tensor bit-exactly");
+        } else {
+            c.error = measureError(desc, data->data(), out.data());
+        }
+        r.codecs[id] = c;
+    }
+    return r;
+}
+
+nlohmann::json codecJson(const CodecResult& c, std::uint64_t inputBytes)
+{
+    nlohmann::json j = {{"label", c.label},
+                        {"lossless", c.lossless},
+                        {"bytes", c.bytes},
+                        {"ratio", c.bytes ? static_cast<double>(inputBytes) / static_cast<double>(c.bytes) : 0.0},
+                        {"compress_gbps", gbps(inputBytes, c.compressSeconds)},
+                        {"decompress_gbps", gbps(inputBytes, c.decompressSeconds)}};
+    if (c.lossless)
+        j["verified"] = true;
+    if (c.error)
+        j["error"] = {{"rmse", c.error->rmse},
+                      {"max_abs_error", c.error->max_abs_error},
+                      {"psnr_db", finiteOrNull(c.error->psnr_db)}};
+    return j;
+}
+
+struct Totals {
+    std::uint64_t inputBytes = 0, bytes = 0;
+    double compressSeconds = 0, decompressSeconds = 0;
+    std::string label;
+    bool lossless = true;
+};
+
+// ---- network profile ----
+
+// MAP.json: {"layers": {"<tensor file name, path or manifest layer name>": "<network layer>"}}
+std::map<std::string, std::string> readMap(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) throw InputError(path, "", "cannot open file");
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded()) throw InputError(path, "", "not valid JSON");
+    if (!doc.is_object() || !doc.contains("layers") || !doc["layers"].is_object())
+        throw InputError(path, "/layers", "expected an object mapping tensors to network layer names");
+    for (const auto& [k, v] : doc.items())
+        if (k != "layers" && k != "format" && k != "comment")
+            throw InputError(path, "/" + k, "unknown key (allowed: format, comment, layers)");
+    std::map<std::string, std::string> out;
+    for (const auto& [k, v] : doc["layers"].items()) {
+        if (!v.is_string()) throw InputError(path, "/layers/" + k, "expected a network layer name (string)");
+        out[k] = v.get<std::string>();
+    }
+    return out;
+}
+
+void writeProfile(const MeasureOptions& o, const std::vector<TensorResult>& tensors, const std::vector<CodecId>& ids)
+{
+    const NetworkModel model = loadNetworkFile(o.network);
+    Network net = model.network();
+    const auto map = readMap(o.map);
+    std::map<std::string, std::size_t> layerIndex;
+    for (std::size_t i = 0; i < net.layers.size(); ++i) layerIndex[net.layers[i].name] = i;
+    for (const auto& [key, layer] : map)
+        if (!layerIndex.count(layer))
+            throw InputError(o.map, "/layers/" + key, "network '" + o.network + "' has no layer '" + layer + "'");
+
+    struct Acc {
+        std::uint64_t elements = 0, zeros = 0;
+        std::map<CodecId, std::pair<std::uint64_t, std::uint64_t>> bytes; // in, out
+        std::vector<std::string> files;
+    };
+    std::map<std::string, Acc> perLayer;
+    std::set<std::string> usedKeys;
+    for (const auto& t : tensors) {
+        const fs::path p(t.file);
+        const std::string* target = nullptr;
+        for (const std::string& key : {p.filename().string(), t.file, t.manifestLayer})
+            if (!key.empty())
+                if (auto it = map.find(key); it != map.end()) {
+                    target = &it->second;
+                    usedKeys.insert(key);
+                    break;
+                }
+        if (!target) continue;
+        Acc& acc = perLayer[*target];
+        acc.elements += t.elements;
+        acc.zeros += t.zeros;
+        // The folder's name and the file name: enough to find the data, without this machine's paths.
+        const std::string folder = p.parent_path().filename().string();
+        acc.files.push_back(folder.empty() ? p.filename().string() : folder + "/" + p.filename().string());
+        for (const auto& [id, c] : t.codecs) {
+            acc.bytes[id].first += t.bytes;
+            acc.bytes[id].second += c.bytes;
+        }
+    }
+    for (const auto& [key, layer] : map)
+        if (!usedKeys.count(key))
+            std::cerr << "offload-sim measure: " << o.map << ": no measured tensor matches '" << key << "'\n";
+    if (perLayer.empty()) throw InputError(o.map, "/layers", "no measured tensor matches any entry");
+
+    for (auto& [layerName, acc] : perLayer) {
+        Layer& L = net.layers[layerIndex.at(layerName)];
+        const double zf = acc.elements ? static_cast<double>(acc.zeros) / static_cast<double>(acc.elements) : 0.0;
+        SparsitySpec spec;
+        spec.points = {{0.0, zf}};
+        std::string files;
+        for (const auto& f : acc.files) files += (files.empty() ? "" : ", ") + f;
+        spec.provenance = Provenance{SparsitySource::measured, "zero fraction measured by offload-sim measure on " + files};
+        L.sparsity = spec;
+        for (CodecId id : ids) {
+            const auto& [in, out] = acc.bytes[id];
+            if (out > 0) L.measured_ratios[std::string(codecName(id))] = static_cast<double>(in) / static_cast<double>(out);
+        }
+    }
+    saveNetworkFile(net, o.profile);
+}
+
+void runMeasure(const MeasureOptions& o, int& exitCode)
+{
+    const auto ids = parseCodecList(o.codecs);
+    const bool wantProfile = !o.profile.empty() || !o.network.empty() || !o.map.empty();
+    if (wantProfile && (o.profile.empty() || o.network.empty() || o.map.empty()))
+        throw InputError("", "--profile", "--profile, --network and --map go together");
+    CodecParams params;
+    params.jpeg_quality = o.jpegQuality;
+    params.jpeg_shift_tables = o.jpegShift;
+    params.dpr = *parseDprFormat(o.dpr); // CLI11 checked the choice
+
+    const auto files = collectFiles(o.paths);
+    std::map<fs::path, std::map<std::string, ManifestEntry>> manifests;
+    std::vector<TensorResult> results;
+    for (const auto& f : files) {
+        const fs::path dir = f.parent_path().empty() ? fs::path(".") : f.parent_path();
+        if (!manifests.count(dir)) manifests[dir] = readManifest(dir);
+        results.push_back(measureTensor(f, o, ids, params, manifests[dir]));
+    }
+
+    std::map<CodecId, Totals> totals;
+    std::uint64_t totalElements = 0, totalZeros = 0, totalBytes = 0;
+    nlohmann::json tensorsJson = nlohmann::json::array();
+    std::ostringstream csv;
+    csv << "file,elements,zero_fraction,codec,label,input_bytes,compressed_bytes,ratio,compress_gbps,"
+           "decompress_gbps,rmse,max_abs_error,psnr_db\n";
+    for (const auto& t : results) {
+        totalElements += t.elements;
+        totalZeros += t.zeros;
+        totalBytes += t.bytes;
+        const double zf = t.elements ? static_cast<double>(t.zeros) / static_cast<double>(t.elements) : 0.0;
+        nlohmann::json codecs = nlohmann::json::object();
+        for (const auto& [id, c] : t.codecs) {
+            auto& tot = totals[id];
+            tot.inputBytes += t.bytes;
+            tot.bytes += c.bytes;
+            tot.compressSeconds += c.compressSeconds;
+            tot.decompressSeconds += c.decompressSeconds;
+            tot.label = c.label;
+            tot.lossless = c.lossless;
+            const auto j = codecJson(c, t.bytes);
+            codecs[std::string(codecName(id))] = j;
+            csv << '"' << t.file << "\"," << t.elements << ',' << zf << ',' << codecName(id) << ',' << c.label << ','
+                << t.bytes << ',' << c.bytes << ',' << j["ratio"].get<double>() << ','
+                << j["compress_gbps"].get<double>() << ',' << j["decompress_gbps"].get<double>() << ',';
+            if (c.error)
+                csv << c.error->rmse << ',' << c.error->max_abs_error << ','
+                    << (std::isfinite(c.error->psnr_db) ? std::to_string(c.error->psnr_db) : "inf");
+            else
+                csv << ",,";
+            csv << '\n';
+        }
+        nlohmann::json tj = {{"file", t.file},        {"shape", t.shape},  {"dtype", t.dtype},
+                             {"layout", t.layout},    {"elements", t.elements}, {"bytes", t.bytes},
+                             {"zero_fraction", zf},   {"codecs", codecs}};
+        if (!t.manifestLayer.empty()) tj["layer"] = t.manifestLayer;
+        tensorsJson.push_back(tj);
+    }
+    nlohmann::json totalCodecs = nlohmann::json::object();
+    for (const auto& [id, tot] : totals) {
+        CodecResult c;
+        c.label = tot.label;
+        c.lossless = tot.lossless;
+        c.bytes = tot.bytes;
+        c.compressSeconds = tot.compressSeconds;
+        c.decompressSeconds = tot.decompressSeconds;
+        totalCodecs[std::string(codecName(id))] = codecJson(c, tot.inputBytes);
+        totalCodecs[std::string(codecName(id))].erase("verified");
+    }
+    const nlohmann::json doc = {
+        {"tensors", tensorsJson},
+        {"totals",
+         {{"tensors", results.size()},
+          {"elements", totalElements},
+          {"bytes", totalBytes},
+          {"zero_fraction", totalElements ? static_cast<double>(totalZeros) / static_cast<double>(totalElements) : 0.0},
+          {"codecs", totalCodecs}}},
+        {"zvc_implementation", zvc::avx512Available() ? "avx512" : "portable"}};
+
+    if (!o.json.empty()) writeOutput(o.json, doc.dump(2) + "\n");
+    if (!o.csv.empty()) writeOutput(o.csv, csv.str());
+    if (o.json != "-" && o.csv != "-") {
+        std::ostringstream out;
+        char line[512];
+        for (const auto& t : results) {
+            const double zf = t.elements ? static_cast<double>(t.zeros) / static_cast<double>(t.elements) : 0.0;
+            std::string shape;
+            for (auto d : t.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+            out << fs::path(t.file).filename().string() << "  [" << shape << " " << t.dtype << " " << t.layout << "]  "
+                << t.elements << " elements, zero fraction " << formatFixed(zf, 4) << "\n";
+            for (const auto& [id, c] : t.codecs) {
+                std::snprintf(line, sizeof line, "  %-14s %12llu B  ratio %8.3f  comp %8.2f GB/s  decomp %8.2f GB/s",
+                              c.label.c_str(), static_cast<unsigned long long>(c.bytes),
+                              c.bytes ? static_cast<double>(t.bytes) / static_cast<double>(c.bytes) : 0.0,
+                              gbps(t.bytes, c.compressSeconds), gbps(t.bytes, c.decompressSeconds));
+                out << line;
+                if (c.error)
+                    out << "  rmse " << c.error->rmse << "  max " << c.error->max_abs_error << "  psnr "
+                        << formatFixed(c.error->psnr_db, 1) << " dB";
+                out << "\n";
+            }
+        }
+        out << "\nTotals over " << results.size() << " tensors (" << formatMiB(static_cast<double>(totalBytes))
+            << " MiB, zero fraction "
+            << formatFixed(totalElements ? static_cast<double>(totalZeros) / static_cast<double>(totalElements) : 0.0, 4)
+            << "):\n";
+        for (const auto& [id, tot] : totals) {
+            std::snprintf(line, sizeof line, "  %-14s %12llu B  ratio %8.3f  comp %8.2f GB/s  decomp %8.2f GB/s%s\n",
+                          tot.label.c_str(), static_cast<unsigned long long>(tot.bytes),
+                          tot.bytes ? static_cast<double>(tot.inputBytes) / static_cast<double>(tot.bytes) : 0.0,
+                          gbps(tot.inputBytes, tot.compressSeconds), gbps(tot.inputBytes, tot.decompressSeconds),
+                          tot.lossless ? "  (lossless, verified)" : "  (lossy)");
+            out << line;
+        }
+        std::cout << out.str();
+    }
+    if (wantProfile) writeProfile(o, results, ids);
+    exitCode = kSuccess;
+}
+
+} // namespace
+
+void addMeasureCommand(CLI::App& app, int& exitCode)
+{
+    auto o = std::make_shared<MeasureOptions>();
+    auto* cmd = app.add_subcommand("measure", "Measured compression ratios and speeds of real tensors (.npy)");
+    cmd->add_option("paths", o->paths, ".npy files or folders of them")->required();
+    cmd->add_option("--codecs", o->codecs, "Comma-separated codecs: zvc,rle,zlib,lz4,zstd,jpeg-act,dpr,none");
+    cmd->add_option("--layout", o->layout, "Layout of 4-D tensors (auto: manifest.json beside the files, else NCHW)")
+        ->check(CLI::IsMember({"auto", "NCHW", "NHWC"}));
+    cmd->add_option("--json", o->json, "Write JSON results to FILE, or - for stdout");
+    cmd->add_option("--csv", o->csv, "Write CSV results (one row per tensor and codec) to FILE, or -");
+    cmd->add_flag("--bf16", o->u2AsBf16, "Read '<u2' arrays as bfloat16 bits");
+    cmd->add_option("--repeat", o->repeat, "Timed repetitions per measurement (best is kept)")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--jpeg-quality", o->jpegQuality, "JPEG-ACT quality (95, 90, 80, 50, or 1..100)")
+        ->check(CLI::Range(1, 100));
+    cmd->add_flag("--jpeg-shift", o->jpegShift, "JPEG-ACT with power-of-two (shift) quantization tables");
+    cmd->add_option("--dpr", o->dpr, "DPR storage format")->check(CLI::IsMember({"fp16", "bf16", "fp8"}));
+    cmd->add_option("--profile", o->profile, "Write a network profile with measured sparsity and ratios");
+    cmd->add_option("--network", o->network, "Network file the profile starts from");
+    cmd->add_option("--map", o->map, "JSON mapping tensor files (or manifest layer names) to network layers");
+    cmd->callback([o, &exitCode] { runMeasure(*o, exitCode); });
+}
+
+} // namespace offload::cli
