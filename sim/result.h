@@ -1,7 +1,10 @@
 #pragma once
 // What one simulation produces. Views and exporters read this; they never recompute the model.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace offload::sim {
@@ -39,9 +42,17 @@ struct LayerResult {
     std::uint64_t offload_wire_bytes = 0;
 };
 
+// What GPU memory is used for. weights: weights and their gradients (resident); workspace:
+// convolution workspace (resident); activations: stashed layer outputs and the network input;
+// in_flight: buffers of tensors being copied (offload or prefetch under way); gradients: dX/dY.
+enum class MemoryKind : std::uint8_t { weights, workspace, activations, in_flight, gradients };
+inline constexpr std::size_t kMemoryKinds = 5;
+std::string_view memoryKindName(MemoryKind);
+
 struct MemoryPoint {
     double time_s = 0;
     std::uint64_t bytes = 0; // GPU memory allocated from time_s until the next point
+    std::array<std::uint64_t, kMemoryKinds> by_kind{}; // sums to `bytes`; index by MemoryKind
 };
 
 struct Summary {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,11 +65,31 @@ struct Scenario {
     std::uint64_t budgetBytes() const { return memory_budget_bytes.value_or(gpu.memory_bytes); }
 };
 
+inline constexpr std::string_view kScenarioFormat = "offload-studio/scenario";
+inline constexpr int kScenarioFormatVersion = 1;
+
+// Reads a scenario document; `path` is the file it came from (errors name it, a network path
+// inside is resolved relative to its folder).
+Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem::path& path);
+nlohmann::json scenarioToJson(const Scenario& scenario);
+
 // Reads a scenario file; the network path inside is resolved relative to the scenario file.
 // Errors are InputError with the file and JSON pointer.
 Scenario loadScenarioFile(const std::filesystem::path& path);
 // Writes atomically; the network is referenced by `network_ref` (or embedded when it is empty).
 void saveScenarioFile(const Scenario& scenario, const std::filesystem::path& path);
+
+// Command-line style overrides of a loaded scenario (offload-sim run, the GUI's controls).
+// Names are parsed here; a bad one is an InputError whose place is the option ("--codec").
+struct ScenarioOverrides {
+    std::optional<std::string> codec;
+    std::optional<double> bandwidth_gbps; // both directions
+    std::optional<std::string> policy;
+    std::optional<std::string> gpu;       // preset id
+    std::optional<std::int64_t> batch;
+    std::optional<double> progress;
+};
+void applyOverrides(Scenario& scenario, const ScenarioOverrides& overrides);
 
 // A scenario around a network file with the defaults of the bundled example (vDNN-all, PCIe
 // gen3 at 12.8 GB/s, Titan X Maxwell, ZVC off): what `offload-studio NET.json` opens.

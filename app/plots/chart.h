@@ -1,0 +1,64 @@
+#pragma once
+// Base of every chart: a QCustomPlot with the figure style applied and replots that are skipped
+// while the chart is hidden (done when it is shown), so that a control change only pays for
+// the views on screen.
+#include "figure_style.h"
+
+#include <qcustomplot.h>
+
+namespace offload::plots {
+
+// A legend entry with no data: a filled swatch, optionally with a pattern drawn over it.
+class LegendSwatch : public QCPAbstractPlottable {
+    Q_OBJECT
+public:
+    LegendSwatch(QCPAxis* keyAxis, QCPAxis* valueAxis, const QString& name, const QBrush& fill,
+                 const QBrush& overlay = {}, const QPen& outline = Qt::NoPen);
+
+    double selectTest(const QPointF&, bool, QVariant* = nullptr) const override { return -1; }
+    QCPRange getKeyRange(bool& foundRange, QCP::SignDomain = QCP::sdBoth) const override;
+    QCPRange getValueRange(bool& foundRange, QCP::SignDomain = QCP::sdBoth, const QCPRange& = QCPRange()) const override;
+
+protected:
+    void draw(QCPPainter*) override {}
+    void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override;
+
+private:
+    QBrush overlay_;
+};
+
+class Chart : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit Chart(const FigureStyle& style, QWidget* parent = nullptr);
+
+    const FigureStyle& figureStyle() const { return style_; }
+
+    // Replots now when visible (or when rendering a figure), else on the next show.
+    void refresh();
+    // Renders even when hidden (figure export draws charts that never appear on screen).
+    void setAlwaysReplot(bool always) { alwaysReplot_ = always; }
+
+protected:
+    void styleAxisRect(QCPAxisRect* rect);
+    void styleAxis(QCPAxis* axis);
+    void styleLegend(QCPLegend* legend);
+    // Puts the legend in a row of its own above the plot, entries side by side.
+    void placeLegendOnTop();
+    void showEvent(QShowEvent* event) override;
+    // Runs after every layout (screen replot or figure rendering at another size) so that a
+    // chart can adapt to its final size; returns true when the layout must be redone.
+    virtual bool adaptToLayout() { return false; }
+    void updateLayout() override;
+
+private:
+    // Wraps the legend row into as many rows as the width needs; true when it changed.
+    bool fitLegendToWidth();
+
+    FigureStyle style_;
+    bool legendOnTop_ = false;
+    bool alwaysReplot_ = false;
+    bool pendingReplot_ = false;
+};
+
+} // namespace offload::plots

@@ -1,0 +1,88 @@
+#pragma once
+// The "what happens if..." controls. Every edit goes straight to StudioState (which
+// re-simulates); the panel re-reads the scenario on resultChanged so it always shows the truth.
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+class QStackedWidget;
+
+namespace offload::studio {
+
+class StudioState;
+
+class ControlPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ControlPanel(StudioState& state, QWidget* parent = nullptr);
+
+    // Log-scale mapping of the bandwidth slider (positions 0..kSliderSteps).
+    static constexpr int kSliderSteps = 1000;
+    static constexpr double kMinBandwidthGBps = 0.5;
+    static constexpr double kMaxBandwidthGBps = 500;
+    static int sliderPositionFor(double gbps);
+    static double bandwidthAt(int sliderPosition); // GB/s
+
+    // Controls by role, for keyboard focus and tests.
+    QComboBox* networkCombo() const { return network_; }
+    QSpinBox* batchSpin() const { return batch_; }
+    QComboBox* dtypeCombo() const { return dtype_; }
+    QComboBox* gpuCombo() const { return gpu_; }
+    QComboBox* linkCombo() const { return link_; }
+    QSlider* bandwidthSlider() const { return bandwidthSlider_; }
+    QDoubleSpinBox* bandwidthSpin() const { return bandwidthSpin_; }
+    QComboBox* codecCombo() const { return codec_; }
+    QComboBox* jpegQualityCombo() const { return jpegQuality_; }
+    QComboBox* engineCombo() const { return engine_; }
+    QDoubleSpinBox* engineSpin() const { return engineThroughput_; }
+    QComboBox* policyCombo() const { return policy_; }
+    QComboBox* prefetchCombo() const { return prefetch_; }
+    QComboBox* syncCombo() const { return sync_; }
+    QDoubleSpinBox* budgetSpin() const { return budget_; }
+    QSlider* progressSlider() const { return progress_; }
+
+signals:
+    // The user picked "Open network file..." in the network list.
+    void openNetworkRequested();
+    // A network could not be loaded (bad sample file): the window shows the error.
+    void networkLoadFailed(const QString& message);
+
+private:
+    void syncFromState();
+    void populateNetworks();
+    void applyCodecParams();
+    void applyEngine();
+    void applyPrefetch();
+    void updateProgressLabel();
+
+    StudioState& state_;
+    QComboBox* network_ = nullptr;
+    QSpinBox* batch_ = nullptr;
+    QComboBox* dtype_ = nullptr;
+    QComboBox* gpu_ = nullptr;
+    QComboBox* link_ = nullptr;
+    QSlider* bandwidthSlider_ = nullptr;
+    QDoubleSpinBox* bandwidthSpin_ = nullptr;
+    QComboBox* codec_ = nullptr;
+    QStackedWidget* codecParams_ = nullptr;
+    QComboBox* jpegQuality_ = nullptr;
+    QCheckBox* jpegShift_ = nullptr;
+    QComboBox* dprFormat_ = nullptr;
+    QSpinBox* codecLevel_ = nullptr;
+    QLabel* codecLevelLabel_ = nullptr;
+    QComboBox* engine_ = nullptr;
+    QDoubleSpinBox* engineThroughput_ = nullptr;
+    QComboBox* policy_ = nullptr;
+    QComboBox* prefetch_ = nullptr;
+    QSpinBox* eagerDepth_ = nullptr;
+    QComboBox* sync_ = nullptr;
+    QDoubleSpinBox* budget_ = nullptr;
+    QSlider* progress_ = nullptr;
+    QLabel* progressLabel_ = nullptr;
+};
+
+} // namespace offload::studio

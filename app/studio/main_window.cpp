@@ -1,0 +1,636 @@
+#include "main_window.h"
+
+#include "control_panel.h"
+#include "summary_widget.h"
+
+#include "app/plots/figure_export.h"
+#include "app/plots/format.h"
+#include "app/plots/layer_bars_plot.h"
+#include "app/plots/memory_plot.h"
+#include "app/plots/sweep_plot.h"
+#include "app/plots/timeline_plot.h"
+#include "core/input_error.h"
+#include "core/json_reader.h"
+#include "core/version.h"
+#include "sim/export/chrome_trace.h"
+#include "sim/export/csv_export.h"
+#include "sim/export/json_export.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDebug>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace offload::studio {
+
+namespace {
+constexpr int kMaxRecentFiles = 8;
+std::filesystem::path toPath(const QString& s) { return std::filesystem::path(s.toStdString()); }
+
+QString inputErrorText(const InputError& e)
+{
+    // "<file>: <place>: <message>", each part on its own line so the dialog reads clearly.
+    QString text = QObject::tr("File: %1").arg(QString::fromStdString(e.file()));
+    if (!e.place().empty())
+        text += QObject::tr("\nWhere: %1").arg(QString::fromStdString(e.place()));
+    text += QObject::tr("\nProblem: %1").arg(QString::fromStdString(e.message()));
+    return text;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+{
+    setWindowIcon(QIcon(QStringLiteral(":/offload-studio/offload-studio.svg")));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks);
+
+    // --- centre: timeline over memory (shared time axis), then per-layer bars and the sweep ---
+    const auto screenStyle = plots::FigureStyle::forPreset(plots::FigurePreset::screen);
+    timeline_ = new plots::TimelinePlot(screenStyle);
+    timeline_->setToolTip(QString());
+    timeline_->setMinimumHeight(170);
+    memory_ = new plots::MemoryPlot(screenStyle);
+    memory_->setMinimumHeight(130);
+    layerBars_ = new plots::LayerBarsPlot(screenStyle);
+    layerBars_->setMinimumHeight(200);
+    sweep_ = new plots::SweepPlot(screenStyle);
+    tabs_ = new QTabWidget;
+    tabs_->addTab(layerBars_, tr("Per &layer"));
+    tabs_->addTab(sweep_, tr("S&weep"));
+    tabs_->setTabToolTip(0, tr("Sparsity, compression ratio and stalls of every layer, in execution order. Click a bar to select the layer."));
+    tabs_->setTabToolTip(1, tr("Iteration time against link bandwidth, one line per codec; the ring marks the current setting."));
+    splitter_ = new QSplitter(Qt::Vertical);
+    splitter_->addWidget(timeline_);
+    splitter_->addWidget(memory_);
+    splitter_->addWidget(tabs_);
+    splitter_->setStretchFactor(0, 4);
+    splitter_->setStretchFactor(1, 3);
+    splitter_->setStretchFactor(2, 4);
+    splitter_->setChildrenCollapsible(false);
+    setCentralWidget(splitter_);
+
+    // --- left: controls ---
+    controls_ = new ControlPanel(state_);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(controls_);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // As wide as the controls want, but never so wide that a 1280 px screen cannot hold the
+    // window (then the fields shrink and elide; tooltips keep the whole text).
+    scroll->setMinimumWidth(std::min(controls_->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 2, 300));
+    auto* controlsDock = new QDockWidget(tr("What if..."), this);
+    controlsDock->setObjectName(QStringLiteral("controlsDock"));
+    controlsDock->setWidget(scroll);
+    controlsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, controlsDock);
+
+    // --- right: summary and compare ---
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    summary_ = new SummaryWidget(state_);
+    rightLayout->addWidget(summary_);
+    auto* compare = new QGroupBox(tr("Compare"));
+    auto* compareLayout = new QVBoxLayout(compare);
+    baselineLabel_ = new QLabel(tr("No baseline. Pin the current scenario, change something, and see the difference."));
+    baselineLabel_->setWordWrap(true);
+    baselineLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* buttons = new QHBoxLayout;
+    auto* pin = new QPushButton(tr("Pin as baseline"));
+    pin->setToolTip(tr("Keep the current scenario as the baseline: the summary shows deltas, the charts overlay it (Ctrl+B)."));
+    auto* clear = new QPushButton(tr("Clear"));
+    clear->setToolTip(tr("Forget the baseline (Ctrl+Shift+B)."));
+    buttons->addWidget(pin);
+    buttons->addWidget(clear);
+    compareLayout->addWidget(baselineLabel_);
+    compareLayout->addLayout(buttons);
+    rightLayout->addWidget(compare);
+    rightLayout->addStretch(1);
+    right->setMinimumWidth(300); // the summary elides rather than widen the window past the screen
+    auto* summaryDock = new QDockWidget(tr("Summary"), this);
+    summaryDock->setObjectName(QStringLiteral("summaryDock"));
+    summaryDock->setWidget(right);
+    summaryDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::RightDockWidgetArea, summaryDock);
+    connect(pin, &QPushButton::clicked, &state_, &StudioState::pinBaseline);
+    connect(clear, &QPushButton::clicked, &state_, &StudioState::clearBaseline);
+
+    // The timeline is the centrepiece; the docks keep to what their text needs.
+    splitter_->setSizes({400, 240, 420});
+    resizeDocks({controlsDock, summaryDock}, {340, 380}, Qt::Horizontal);
+
+    statusLabel_ = new QLabel;
+    statusBar()->addPermanentWidget(statusLabel_);
+
+    buildMenus();
+
+    // --- data flow: state -> views; views -> selection ---
+    connect(&state_, &StudioState::resultChanged, this, &MainWindow::updateViews);
+    connect(&state_, &StudioState::selectedLayerChanged, this, &MainWindow::updateSelection);
+    connect(&state_, &StudioState::baselineChanged, this, &MainWindow::updateBaseline);
+    connect(&state_, &StudioState::fileStateChanged, this, &MainWindow::updateTitle);
+    connect(timeline_, &plots::TimelinePlot::layerClicked, &state_, &StudioState::setSelectedLayer);
+    connect(layerBars_, &plots::LayerBarsPlot::layerClicked, &state_, &StudioState::setSelectedLayer);
+    connect(timeline_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
+        memory_->xAxis->setRange(range);
+        if (!updatingViews_)
+            memory_->refresh();
+    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int) { updateSweep(); });
+    connect(controls_, &ControlPanel::openNetworkRequested, this, &MainWindow::openNetworkDialog);
+    connect(controls_, &ControlPanel::networkLoadFailed, this,
+            [this](const QString& message) { showError(tr("Cannot open the network"), message); });
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    rebuildRecentMenu();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+bool MainWindow::isHeadless() const
+{
+    return QGuiApplication::platformName() == QLatin1String("offscreen")
+           || QGuiApplication::platformName() == QLatin1String("minimal");
+}
+
+void MainWindow::showError(const QString& title, const QString& text)
+{
+    if (isHeadless()) {
+        qWarning().noquote() << title << ":" << text;
+        return;
+    }
+    QMessageBox::warning(this, title, text);
+}
+
+MainWindow::SaveChoice MainWindow::askToSaveChanges()
+{
+    if (isHeadless())
+        return SaveChoice::discard;
+    const auto answer = QMessageBox::question(this, tr("Unsaved changes"),
+                                              tr("The scenario \"%1\" has unsaved changes. Save them?").arg(state_.displayName()),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return SaveChoice::save;
+    if (answer == QMessageBox::Discard)
+        return SaveChoice::discard;
+    return SaveChoice::cancel;
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open..."), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a scenario or a network file (Ctrl+O)."));
+    auto* examples = file->addMenu(tr("Open &Example"));
+    const QDir scenarios(samplesDirectory() + QStringLiteral("/scenarios"));
+    for (const QFileInfo& info : scenarios.entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+        const QString path = info.absoluteFilePath();
+        examples->addAction(info.completeBaseName(), this, [this, path] {
+            if (maybeSave())
+                openFile(path);
+        });
+    }
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    auto* saveAction = file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save"), this, [this] { save(); });
+    saveAction->setShortcut(QKeySequence::Save);
+    auto* saveAsAction = file->addAction(tr("Save &As..."), this, [this] { saveAs(); });
+    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    auto* exportFigureAction = file->addAction(tr("&Export Figure..."), this, &MainWindow::exportDialog);
+    exportFigureAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    auto* data = file->addMenu(tr("Export &Data"));
+    data->addAction(tr("Per-layer table (CSV)..."), this, [this] { exportDataDialog(DataExport::layersCsv); });
+    data->addAction(tr("Timeline events (CSV)..."), this, [this] { exportDataDialog(DataExport::eventsCsv); });
+    data->addAction(tr("Summary (CSV)..."), this, [this] { exportDataDialog(DataExport::summaryCsv); });
+    data->addAction(tr("Sweep (CSV)..."), this, [this] { exportDataDialog(DataExport::sweepCsv); });
+    data->addAction(tr("Whole result (JSON)..."), this, [this] { exportDataDialog(DataExport::resultJson); });
+    auto* trace = data->addAction(tr("Chrome trace for Perfetto (JSON)..."), this, [this] { exportDataDialog(DataExport::chromeTrace); });
+    trace->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    auto* resetZoom = view->addAction(tr("&Whole Iteration"), this, [this] {
+        timeline_->resetZoom();
+        timeline_->refresh();
+    });
+    resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    resetZoom->setToolTip(tr("Show the whole iteration in the timeline (Ctrl+0)."));
+    auto* next = view->addAction(tr("&Next Layer"), this, [this] { selectAdjacentLayer(+1); });
+    next->setShortcut(QKeySequence(Qt::Key_BracketRight));
+    auto* previous = view->addAction(tr("&Previous Layer"), this, [this] { selectAdjacentLayer(-1); });
+    previous->setShortcut(QKeySequence(Qt::Key_BracketLeft));
+    auto* clearSelection = view->addAction(tr("&Clear Selection"), this, [this] { state_.setSelectedLayer(-1); });
+    clearSelection->setShortcut(QKeySequence(Qt::Key_Escape));
+    view->addSeparator();
+    auto* layersTab = view->addAction(tr("Per-layer Chart"), this, [this] { tabs_->setCurrentWidget(layerBars_); });
+    layersTab->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
+    auto* sweepTab = view->addAction(tr("Sweep Chart"), this, [this] { tabs_->setCurrentWidget(sweep_); });
+    sweepTab->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
+
+    auto* compareMenu = menuBar()->addMenu(tr("&Compare"));
+    auto* pin = compareMenu->addAction(tr("&Pin Current as Baseline"), &state_, &StudioState::pinBaseline);
+    pin->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    clearBaselineAction_ = compareMenu->addAction(tr("&Clear Baseline"), &state_, &StudioState::clearBaseline);
+    clearBaselineAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    clearBaselineAction_->setEnabled(false);
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Offload Studio"), this, [this] {
+        QMessageBox::about(this, tr("About Offload Studio"),
+                           tr("<h3>Offload Studio %1</h3><p>Simulates and shows activation offloading in DNN training: "
+                              "vDNN offload and prefetch, cDMA compression, JPEG-ACT.</p>"
+                              "<p>Keys: Ctrl+O open, Ctrl+S save, Ctrl+E export figure, Ctrl+B pin baseline, "
+                              "[ and ] previous/next layer, Esc clear selection, Ctrl+0 whole iteration. "
+                              "Scroll the timeline to zoom in time, drag it to pan.</p>")
+                               .arg(QString::fromUtf8(offload::kVersion)));
+    });
+
+    auto* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(open);
+    toolbar->addAction(saveAction);
+    toolbar->addAction(exportFigureAction);
+    toolbar->addSeparator();
+    toolbar->addAction(pin);
+    toolbar->addAction(clearBaselineAction_);
+    toolbar->addSeparator();
+    toolbar->addAction(resetZoom);
+    for (QAction* action : {open, saveAction, exportFigureAction, pin, clearBaselineAction_, resetZoom})
+        if (action->toolTip() == action->text().remove(QLatin1Char('&')) || action->toolTip().isEmpty())
+            action->setToolTip(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')), action->shortcut().toString()));
+}
+
+void MainWindow::updateViews()
+{
+    if (!state_.hasScenario())
+        return;
+    QElapsedTimer timer;
+    timer.start();
+    updatingViews_ = true;
+    const auto& scenario = state_.scenario();
+    const auto& result = state_.result();
+    timeline_->setData(scenario, result);
+    memory_->setData(scenario, result);
+    memory_->xAxis->setRange(timeline_->xAxis->range());
+    memory_->refresh();
+    layerBars_->setData(scenario, result);
+    updatingViews_ = false;
+    updateSweep();
+    statusLabel_->setText(tr("%1 · %2 layers · %3 events · drawn in %4 ms")
+                              .arg(QString::fromStdString(scenario.network->network().name))
+                              .arg(result.layers.size())
+                              .arg(result.events.size())
+                              .arg(timer.elapsed()));
+}
+
+void MainWindow::updateSweep()
+{
+    // The sweep runs many simulations: only while its chart is on screen.
+    if (!state_.hasScenario() || tabs_->currentWidget() != sweep_)
+        return;
+    const auto& points = state_.sweep();
+    sweep_->setData(state_.scenario(), points, state_.result().summary.iteration_s, state_.result().summary.oracle_s);
+}
+
+void MainWindow::updateSelection(int layer)
+{
+    timeline_->setSelectedLayer(layer);
+    layerBars_->setSelectedLayer(layer);
+    memory_->setSelectedLayer(layer);
+    if (layer >= 0) {
+        const auto& r = state_.result().layers[static_cast<std::size_t>(layer)];
+        statusBar()->showMessage(tr("Selected %1: forward %2, backward %3, sparsity %4, ratio %5%6")
+                                     .arg(plots::layerName(state_.scenario(), layer), plots::formatMs(r.forward_s),
+                                          plots::formatMs(r.backward_s), plots::formatPercent(r.sparsity),
+                                          plots::formatRatio(r.ratio), r.offloaded ? tr(", offloaded") : QString()));
+    } else {
+        statusBar()->clearMessage();
+    }
+}
+
+void MainWindow::updateBaseline()
+{
+    const auto& baseline = state_.baseline();
+    clearBaselineAction_->setEnabled(baseline.has_value());
+    std::optional<sim::Result> result;
+    if (baseline)
+        result = baseline->result;
+    layerBars_->setBaseline(result);
+    memory_->setBaseline(result);
+    timeline_->setBaselineEnd(baseline ? std::optional<double>(baseline->result.summary.iteration_s) : std::nullopt);
+    timeline_->refresh();
+    baselineLabel_->setText(baseline ? tr("Baseline: <b>%1</b><br>%2 per iteration. Dashed outlines in the charts.")
+                                           .arg(baseline->label.toHtmlEscaped(), plots::formatMs(baseline->result.summary.iteration_s))
+                                     : tr("No baseline. Pin the current scenario, change something, and see the difference."));
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(QStringLiteral("%1[*] — Offload Studio").arg(state_.displayName()));
+    setWindowModified(state_.isModified());
+}
+
+bool MainWindow::openFile(const QString& path)
+{
+    try {
+        state_.open(path);
+    } catch (const InputError& e) {
+        showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), inputErrorText(e));
+        return false;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()),
+                  tr("File: %1\nProblem: %2").arg(path, QString::fromStdString(e.what())));
+        return false;
+    }
+    addRecentFile(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::saveTo(const QString& path)
+{
+    try {
+        state_.save(path);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save %1").arg(QFileInfo(path).fileName()), QString::fromStdString(e.what()));
+        return false;
+    }
+    addRecentFile(state_.filePath());
+    return true;
+}
+
+bool MainWindow::save()
+{
+    if (state_.filePath().isEmpty())
+        return saveAs();
+    return saveTo(state_.filePath());
+}
+
+bool MainWindow::saveAs()
+{
+    QSettings settings;
+    const QString dir = state_.filePath().isEmpty() ? settings.value(QStringLiteral("files/dir"), QDir::homePath()).toString()
+                                                    : QFileInfo(state_.filePath()).absolutePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Scenario"), dir, tr("Scenarios (*.json)"));
+    if (path.isEmpty())
+        return false;
+    return saveTo(path.endsWith(QLatin1String(".json")) ? path : path + QStringLiteral(".json"));
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!state_.isModified())
+        return true;
+    switch (askToSaveChanges()) {
+    case SaveChoice::save: return save();
+    case SaveChoice::discard: return true;
+    case SaveChoice::cancel: return false;
+    }
+    return false;
+}
+
+void MainWindow::openDialog()
+{
+    if (!maybeSave())
+        return;
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario or Network"),
+                                                      settings.value(QStringLiteral("files/dir"), samplesDirectory()).toString(),
+                                                      tr("Scenarios and networks (*.json);;All files (*)"));
+    if (!path.isEmpty()) {
+        settings.setValue(QStringLiteral("files/dir"), QFileInfo(path).absolutePath());
+        openFile(path);
+    }
+}
+
+void MainWindow::openNetworkDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Network"), samplesDirectory() + QStringLiteral("/networks"),
+                                                      tr("Networks (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        state_.setNetworkFile(path);
+    } catch (const InputError& e) {
+        showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), inputErrorText(e));
+    }
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList files = settings.value(QStringLiteral("files/recent")).toStringList();
+    files.removeAll(path);
+    files.prepend(path);
+    while (files.size() > kMaxRecentFiles)
+        files.removeLast();
+    settings.setValue(QStringLiteral("files/recent"), files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList files = QSettings().value(QStringLiteral("files/recent")).toStringList();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files[i];
+        auto* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this, [this, path] {
+            if (maybeSave())
+                openFile(path);
+        });
+        action->setToolTip(path);
+    }
+    recentMenu_->setEnabled(!files.isEmpty());
+}
+
+plots::ChartKind MainWindow::currentChartKind() const
+{
+    if (tabs_->currentWidget() == sweep_)
+        return plots::ChartKind::sweep;
+    if (tabs_->currentWidget() == memory_)
+        return plots::ChartKind::memory;
+    return plots::ChartKind::timeline;
+}
+
+bool MainWindow::exportFigure(const FigureRequest& request)
+{
+    if (!state_.hasScenario())
+        return false;
+    try {
+        plots::FigureInput input;
+        input.scenario = &state_.scenario();
+        input.result = &state_.result();
+        input.selectedLayer = state_.selectedLayer();
+        if (state_.baseline())
+            input.baseline = &state_.baseline()->result;
+        const QCPRange range = timeline_->xAxis->range();
+        input.timeRangeMs = std::make_pair(range.lower, range.upper);
+        if (request.chart == plots::ChartKind::sweep)
+            input.sweep = &state_.sweep();
+        auto chart = plots::buildFigureChart(request.chart, plots::FigureStyle::forPreset(request.preset), input);
+        plots::exportFigure(*chart, request.path, request.size);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the figure"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(request.path), 5000);
+    return true;
+}
+
+void MainWindow::exportDialog()
+{
+    if (!state_.hasScenario())
+        return;
+    const QString base = QFileInfo(state_.filePath().isEmpty() ? QString::fromStdString(state_.scenario().network->network().name)
+                                                               : state_.filePath())
+                             .completeBaseName();
+    ExportDialog dialog(currentChartKind(), base, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const FigureRequest request = dialog.request();
+    if (exportFigure(request))
+        ExportDialog::remember(request);
+}
+
+bool MainWindow::exportData(DataExport kind, const QString& path)
+{
+    if (!state_.hasScenario())
+        return false;
+    try {
+        const auto& scenario = state_.scenario();
+        const auto& result = state_.result();
+        std::string text;
+        switch (kind) {
+        case DataExport::layersCsv: text = sim::layersCsv(scenario, result); break;
+        case DataExport::eventsCsv: text = sim::eventsCsv(scenario, result); break;
+        case DataExport::summaryCsv: text = sim::summaryCsv(result); break;
+        case DataExport::sweepCsv: text = sim::sweepCsv(state_.sweep()); break;
+        case DataExport::resultJson: text = sim::resultToJson(scenario, result).dump(2) + "\n"; break;
+        case DataExport::chromeTrace: {
+            std::vector<sim::TraceRun> runs{{scenario.name.empty() ? std::string("scenario") : scenario.name, &scenario, &result}};
+            if (state_.baseline())
+                runs.push_back({"baseline: " + state_.baseline()->label.toStdString(), &state_.baseline()->scenario,
+                                &state_.baseline()->result});
+            text = sim::chromeTrace(runs).dump() + "\n";
+            break;
+        }
+        }
+        writeFileAtomically(toPath(path), text);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the data"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    return true;
+}
+
+void MainWindow::exportDataDialog(DataExport kind)
+{
+    const bool csv = kind == DataExport::layersCsv || kind == DataExport::eventsCsv || kind == DataExport::summaryCsv
+                     || kind == DataExport::sweepCsv;
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("export/dataDir"), QDir::homePath()).toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), dir,
+                                                      csv ? tr("CSV (*.csv)") : tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/dataDir"), QFileInfo(path).absolutePath());
+    exportData(kind, path);
+}
+
+void MainWindow::selectAdjacentLayer(int step)
+{
+    const int n = static_cast<int>(state_.result().layers.size());
+    if (n == 0)
+        return;
+    int layer = state_.selectedLayer();
+    layer = layer < 0 ? (step > 0 ? 0 : n - 1) : std::clamp(layer + step, 0, n - 1);
+    state_.setSelectedLayer(layer);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    event->accept();
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    arrangeForHeight();
+}
+
+void MainWindow::arrangeForHeight()
+{
+    // Below ~860 px three stacked charts get too short to read: the memory chart then moves
+    // into the tabs beside the per-layer chart, and the timeline keeps its height.
+    const bool compact = height() < 860;
+    if (compact == compactLayout_)
+        return;
+    compactLayout_ = compact;
+    if (compact) {
+        tabs_->insertTab(1, memory_, tr("GPU &memory"));
+        tabs_->setTabToolTip(1, tr("GPU memory over the iteration, with the oracle's curve and the budget."));
+        splitter_->setSizes({height() * 4 / 10, height() * 6 / 10});
+    } else {
+        splitter_->insertWidget(1, memory_);
+        memory_->show();
+        splitter_->setSizes({400, 240, 420});
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile() && urls.front().toLocalFile().endsWith(QLatin1String(".json")))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty())
+        return;
+    event->acceptProposedAction();
+    if (maybeSave())
+        openFile(urls.front().toLocalFile());
+}
+
+} // namespace offload::studio

@@ -1,0 +1,103 @@
+#pragma once
+// The window: controls on the left, summary on the right, timeline / memory / per-layer and
+// sweep charts in the middle. All views read one StudioState.
+#include "export_dialog.h"
+#include "studio_state.h"
+
+#include "app/plots/figure_builder.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QSplitter;
+class QTabWidget;
+
+namespace offload::plots {
+class LayerBarsPlot;
+class MemoryPlot;
+class SweepPlot;
+class TimelinePlot;
+} // namespace offload::plots
+
+namespace offload::studio {
+
+class ControlPanel;
+class SummaryWidget;
+
+enum class DataExport { layersCsv, eventsCsv, summaryCsv, sweepCsv, resultJson, chromeTrace };
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    StudioState& state() { return state_; }
+    ControlPanel* controls() const { return controls_; }
+    SummaryWidget* summary() const { return summary_; }
+    plots::TimelinePlot* timeline() const { return timeline_; }
+    plots::LayerBarsPlot* layerBars() const { return layerBars_; }
+    plots::MemoryPlot* memory() const { return memory_; }
+    plots::SweepPlot* sweepPlot() const { return sweep_; }
+    QTabWidget* chartTabs() const { return tabs_; }
+
+    // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
+    bool openFile(const QString& path);
+    bool saveTo(const QString& path);
+    // Writes a figure of a chart as the window shows it (selection, baseline, timeline zoom).
+    bool exportFigure(const FigureRequest& request);
+    bool exportData(DataExport kind, const QString& path);
+
+    enum class SaveChoice { save, discard, cancel };
+
+protected:
+    // Overridable so that tests and headless runs never block on a modal dialog.
+    virtual void showError(const QString& title, const QString& text);
+    virtual SaveChoice askToSaveChanges();
+
+    void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildMenus();
+    void updateViews();
+    void updateSelection(int layer);
+    void updateBaseline();
+    void updateSweep();
+    void updateTitle();
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void openDialog();
+    void openNetworkDialog();
+    void exportDialog();
+    void exportDataDialog(DataExport kind);
+    void selectAdjacentLayer(int step);
+    plots::ChartKind currentChartKind() const;
+    bool isHeadless() const;
+
+    StudioState state_;
+    ControlPanel* controls_ = nullptr;
+    SummaryWidget* summary_ = nullptr;
+    plots::TimelinePlot* timeline_ = nullptr;
+    plots::MemoryPlot* memory_ = nullptr;
+    plots::LayerBarsPlot* layerBars_ = nullptr;
+    plots::SweepPlot* sweep_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    QLabel* baselineLabel_ = nullptr;
+    QLabel* statusLabel_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QAction* clearBaselineAction_ = nullptr;
+    bool updatingViews_ = false;
+    bool compactLayout_ = false;
+    void arrangeForHeight();
+};
+
+} // namespace offload::studio

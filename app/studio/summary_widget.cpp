@@ -1,0 +1,219 @@
+#include "summary_widget.h"
+
+#include "studio_state.h"
+
+#include "app/plots/format.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <array>
+#include <cmath>
+
+namespace offload::studio {
+
+using plots::formatBytes;
+using plots::formatMs;
+using plots::formatPercent;
+using plots::formatRatio;
+
+namespace {
+QString signedMs(double seconds)
+{
+    return (seconds >= 0 ? QStringLiteral("+") : QStringLiteral("−")) + formatMs(std::abs(seconds));
+}
+
+QString signedPercent(double fraction)
+{
+    return QStringLiteral("%1%2 %").arg(fraction >= 0 ? QStringLiteral("+") : QStringLiteral("−")).arg(std::abs(fraction) * 100, 0, 'f', 1);
+}
+
+double relative(double now, double before) { return before != 0 ? now / before - 1 : 0; }
+
+QString sourceColor(SparsitySource source)
+{
+    switch (source) {
+    case SparsitySource::measured: return QStringLiteral("#009E73");
+    case SparsitySource::paper: return QStringLiteral("#0072B2");
+    case SparsitySource::assumed: return QStringLiteral("#B35900");
+    case SparsitySource::derived: return QStringLiteral("#555555");
+    }
+    return QStringLiteral("#000000");
+}
+} // namespace
+
+SummaryWidget::SummaryWidget(StudioState& state, QWidget* parent)
+    : QWidget(parent)
+    , state_(state)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    provenance_ = new QLabel;
+    provenance_->setWordWrap(true);
+    provenance_->setTextFormat(Qt::RichText);
+    provenance_->setFrameShape(QFrame::StyledPanel);
+    provenance_->setMargin(6);
+    // Long notes wrap to the dock's width instead of widening the dock (and the window).
+    provenance_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    provenance_->setMinimumWidth(200);
+    provenance_->setToolTip(tr("Where the per-layer sparsity numbers come from (NetworkModel provenance): measured on "
+                               "real tensors, quoted from a paper, or assumed. Compression ratios and stalls are only "
+                               "as good as these numbers."));
+    layout->addWidget(provenance_);
+    feasibility_ = new QLabel;
+    feasibility_->setWordWrap(true);
+    feasibility_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    feasibility_->setStyleSheet(QStringLiteral("QLabel { color: white; background: #B22222; padding: 6px; font-weight: bold; }"));
+    layout->addWidget(feasibility_);
+
+    grid_ = new QGridLayout;
+    grid_->setHorizontalSpacing(12);
+    grid_->setVerticalSpacing(4);
+    deltaHeader_ = new QLabel(tr("vs baseline"));
+    deltaHeader_->setStyleSheet(QStringLiteral("color: #555;"));
+    grid_->addWidget(deltaHeader_, 0, 2);
+    addRow(QStringLiteral("iteration"), tr("Iteration"), tr("Simulated time of one training iteration (forward + backward)."));
+    addRow(QStringLiteral("oracle"), tr("Oracle"), tr("The same network on a GPU with enough memory: no offload, no stalls."));
+    addRow(QStringLiteral("overhead"), tr("Overhead"), tr("Iteration time over the oracle's, minus one."));
+    addRow(QStringLiteral("speedup"), tr("Speedup"), tr("Speedup against the same scenario without compression (codec none)."));
+    addRow(QStringLiteral("peak"), tr("Peak memory"), tr("Largest GPU memory in use during the iteration, and its reduction against the oracle."));
+    addRow(QStringLiteral("average"), tr("Avg memory"), tr("Mean GPU memory over layer steps (vDNN's definition) and its reduction against the oracle."));
+    addRow(QStringLiteral("d2h"), tr("Offloaded"), tr("Bytes offloaded GPU→host: uncompressed → over the link."));
+    addRow(QStringLiteral("h2d"), tr("Prefetched"), tr("Bytes prefetched host→GPU: uncompressed → over the link."));
+    addRow(QStringLiteral("utilisation"), tr("Link busy"), tr("Fraction of the iteration each link direction is transferring."));
+    addRow(QStringLiteral("stalls"), tr("Stalls"), tr("Time the compute stream waited for copies, forward and backward."));
+    addRow(QStringLiteral("offloaded"), tr("Offloaded layers"), tr("Layers whose output is offloaded by the policy."));
+    grid_->setColumnStretch(1, 1);
+    layout->addLayout(grid_);
+    layout->addStretch(1);
+
+    connect(&state_, &StudioState::resultChanged, this, &SummaryWidget::update);
+    connect(&state_, &StudioState::baselineChanged, this, &SummaryWidget::update);
+    connect(&state_, &StudioState::selectedLayerChanged, this, &SummaryWidget::update);
+    update();
+}
+
+void SummaryWidget::addRow(const QString& key, const QString& title, const QString& toolTip)
+{
+    const int row = grid_->rowCount();
+    auto* name = new QLabel(title);
+    name->setToolTip(toolTip);
+    auto* value = new QLabel;
+    value->setToolTip(toolTip);
+    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    value->setMinimumWidth(120);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = value->font();
+    bold.setBold(true);
+    value->setFont(bold);
+    auto* delta = new QLabel;
+    delta->setToolTip(tr("Change against the pinned baseline."));
+    grid_->addWidget(name, row, 0);
+    grid_->addWidget(value, row, 1);
+    grid_->addWidget(delta, row, 2);
+    values_[key] = value;
+    deltas_[key] = delta;
+}
+
+QString SummaryWidget::valueText(const QString& key) const
+{
+    if (key == QLatin1String("provenance"))
+        return provenance_->text();
+    if (key == QLatin1String("feasibility"))
+        return feasibility_->isVisibleTo(this) ? feasibility_->text() : QString();
+    const auto it = values_.find(key);
+    return it == values_.end() ? QString() : it->second->text();
+}
+
+QString SummaryWidget::deltaText(const QString& key) const
+{
+    const auto it = deltas_.find(key);
+    return it == deltas_.end() ? QString() : it->second->text();
+}
+
+void SummaryWidget::update()
+{
+    if (!state_.hasScenario())
+        return;
+    const auto& scenario = state_.scenario();
+    const auto& s = state_.result().summary;
+    const std::size_t layerCount = state_.result().layers.size();
+
+    values_[QStringLiteral("iteration")]->setText(formatMs(s.iteration_s));
+    values_[QStringLiteral("oracle")]->setText(formatMs(s.oracle_s));
+    values_[QStringLiteral("overhead")]->setText(QStringLiteral("%1 vs oracle").arg(signedPercent(s.overhead)));
+    values_[QStringLiteral("speedup")]->setText(QStringLiteral("%1 vs uncompressed").arg(formatRatio(s.speedup_vs_uncompressed)));
+    values_[QStringLiteral("peak")]->setText(QStringLiteral("%1 (%2)").arg(formatBytes(s.peak_gpu_bytes), signedPercent(-s.peak_reduction)));
+    values_[QStringLiteral("average")]->setText(QStringLiteral("%1 (%2)").arg(formatBytes(s.avg_gpu_bytes), signedPercent(-s.avg_reduction)));
+    values_[QStringLiteral("d2h")]->setText(QStringLiteral("%1 → %2").arg(formatBytes(s.d2h_raw_bytes), formatBytes(s.d2h_wire_bytes)));
+    values_[QStringLiteral("h2d")]->setText(QStringLiteral("%1 → %2").arg(formatBytes(s.h2d_raw_bytes), formatBytes(s.h2d_wire_bytes)));
+    values_[QStringLiteral("utilisation")]->setText(
+        QStringLiteral("D2H %1 · H2D %2").arg(formatPercent(s.d2h_utilization), formatPercent(s.h2d_utilization)));
+    values_[QStringLiteral("stalls")]->setText(
+        QStringLiteral("%1 fwd · %2 bwd").arg(formatMs(s.forward_stall_s).remove(QStringLiteral(" ms")), formatMs(s.backward_stall_s)));
+    values_[QStringLiteral("offloaded")]->setText(tr("%1 of %2").arg(s.offloaded_layers).arg(layerCount));
+
+    feasibility_->setVisible(!s.feasible);
+    feasibility_->setText(tr("Does not fit the memory budget: %1").arg(QString::fromStdString(s.infeasible_reason)));
+
+    // Sparsity provenance: counts per source over the layers, and the note of the selected
+    // layer (or of the network default).
+    std::array<int, 4> counts{};
+    for (std::size_t i = 0; i < layerCount; ++i)
+        ++counts[static_cast<std::size_t>(scenario.network->provenance(static_cast<int>(i)).source)];
+    QStringList parts;
+    for (auto source : {SparsitySource::measured, SparsitySource::paper, SparsitySource::assumed, SparsitySource::derived}) {
+        const int n = counts[static_cast<std::size_t>(source)];
+        if (n == 0)
+            continue;
+        parts << QStringLiteral("<span style='color:%1'><b>%2</b></span> %3")
+                     .arg(sourceColor(source), QString::fromUtf8(sparsitySourceName(source).data()).toUpper())
+                     .arg(n);
+    }
+    const int selected = state_.selectedLayer();
+    const Provenance note = selected >= 0 ? scenario.network->provenance(selected) : scenario.network->network().default_provenance;
+    const QString whose = selected >= 0 ? plots::layerName(scenario, selected) : tr("default");
+    provenance_->setText(tr("<b>Sparsity source</b> (layers): %1<br><small><i>%2: %3 — %4</i></small>")
+                             .arg(parts.join(QStringLiteral(" · ")), whose.toHtmlEscaped(),
+                                  QString::fromUtf8(sparsitySourceName(note.source).data()),
+                                  QString::fromStdString(note.note.empty() ? std::string("no note") : note.note).toHtmlEscaped()));
+
+    // Deltas against the baseline: green when better (faster, less memory), red when worse.
+    const auto& baseline = state_.baseline();
+    deltaHeader_->setVisible(baseline.has_value());
+    for (auto& [key, label] : deltas_) {
+        label->clear();
+        label->setVisible(baseline.has_value());
+    }
+    if (!baseline)
+        return;
+    const auto& b = baseline->result.summary;
+    deltaHeader_->setText(tr("vs %1").arg(baseline->label));
+    auto put = [this](const char* key, const QString& text, double goodness) {
+        QLabel* label = deltas_[QString::fromLatin1(key)];
+        label->setText(text);
+        const QString color = goodness > 1e-12 ? QStringLiteral("#007A55") : (goodness < -1e-12 ? QStringLiteral("#B22222") : QStringLiteral("#555"));
+        label->setStyleSheet(QStringLiteral("color: %1;").arg(color));
+    };
+    put("iteration", QStringLiteral("%1 (%2)").arg(signedMs(s.iteration_s - b.iteration_s), signedPercent(relative(s.iteration_s, b.iteration_s))),
+        b.iteration_s - s.iteration_s);
+    put("oracle", signedMs(s.oracle_s - b.oracle_s), b.oracle_s - s.oracle_s);
+    put("overhead", QStringLiteral("%1 pp").arg((s.overhead - b.overhead) * 100, 0, 'f', 1), b.overhead - s.overhead);
+    put("speedup", QStringLiteral("%1×").arg(s.speedup_vs_uncompressed - b.speedup_vs_uncompressed, 0, 'f', 2),
+        s.speedup_vs_uncompressed - b.speedup_vs_uncompressed);
+    put("peak", signedPercent(relative(static_cast<double>(s.peak_gpu_bytes), static_cast<double>(b.peak_gpu_bytes))),
+        static_cast<double>(b.peak_gpu_bytes) - static_cast<double>(s.peak_gpu_bytes));
+    put("average", signedPercent(relative(static_cast<double>(s.avg_gpu_bytes), static_cast<double>(b.avg_gpu_bytes))),
+        static_cast<double>(b.avg_gpu_bytes) - static_cast<double>(s.avg_gpu_bytes));
+    put("d2h", signedPercent(relative(static_cast<double>(s.d2h_wire_bytes), static_cast<double>(b.d2h_wire_bytes))),
+        static_cast<double>(b.d2h_wire_bytes) - static_cast<double>(s.d2h_wire_bytes));
+    put("h2d", signedPercent(relative(static_cast<double>(s.h2d_wire_bytes), static_cast<double>(b.h2d_wire_bytes))),
+        static_cast<double>(b.h2d_wire_bytes) - static_cast<double>(s.h2d_wire_bytes));
+    put("utilisation", QStringLiteral("%1 pp").arg((s.d2h_utilization - b.d2h_utilization) * 100, 0, 'f', 1), 0);
+    const double stallNow = s.forward_stall_s + s.backward_stall_s, stallBefore = b.forward_stall_s + b.backward_stall_s;
+    put("stalls", signedMs(stallNow - stallBefore), stallBefore - stallNow);
+    put("offloaded", QStringLiteral("%1%2").arg(s.offloaded_layers - b.offloaded_layers >= 0 ? "+" : "").arg(s.offloaded_layers - b.offloaded_layers), 0);
+}
+
+} // namespace offload::studio

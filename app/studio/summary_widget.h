@@ -1,0 +1,39 @@
+#pragma once
+// The numbers of the current scenario (and, with a pinned baseline, their change), plus where
+// the sparsity numbers come from. Large type: it is read from the back of a lecture hall.
+#include <QWidget>
+
+#include <map>
+
+class QGridLayout;
+class QLabel;
+
+namespace offload::studio {
+
+class StudioState;
+
+class SummaryWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit SummaryWidget(StudioState& state, QWidget* parent = nullptr);
+
+    // Shown text of a row ("iteration", "oracle", "overhead", "speedup", "peak", "average",
+    // "d2h", "h2d", "utilisation", "stalls", "offloaded", "provenance", "feasibility") and of
+    // its change against the baseline.
+    QString valueText(const QString& key) const;
+    QString deltaText(const QString& key) const;
+
+private:
+    void update();
+    void addRow(const QString& key, const QString& title, const QString& toolTip);
+
+    StudioState& state_;
+    QGridLayout* grid_ = nullptr;
+    QLabel* provenance_ = nullptr;
+    QLabel* feasibility_ = nullptr;
+    QLabel* deltaHeader_ = nullptr;
+    std::map<QString, QLabel*> values_;
+    std::map<QString, QLabel*> deltas_;
+};
+
+} // namespace offload::studio

@@ -1,0 +1,107 @@
+#include "devices.h"
+
+namespace offload {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+GpuSpec gpu(const char* id, const char* name, double tflops, double tflopsFp16, double dramGBps, double memoryGiB,
+            const char* citation)
+{
+    GpuSpec g;
+    g.id = id;
+    g.name = name;
+    g.peak_flops = tflops * 1e12;
+    g.peak_flops_fp16 = tflopsFp16 * 1e12;
+    g.dram_bytes_per_s = dramGBps * 1e9;
+    g.memory_bytes = static_cast<std::uint64_t>(memoryGiB * kGiB);
+    g.citation = citation;
+    return g;
+}
+
+LinkSpec link(const char* id, const char* name, double d2hGBps, double h2dGBps, double latencyUs, bool fullDuplex,
+              const char* citation)
+{
+    LinkSpec l;
+    l.id = id;
+    l.name = name;
+    l.d2h_bytes_per_s = d2hGBps * 1e9;
+    l.h2d_bytes_per_s = h2dGBps * 1e9;
+    l.latency_s = latencyUs * 1e-6;
+    l.full_duplex = fullDuplex;
+    l.citation = citation;
+    return l;
+}
+
+} // namespace
+
+const std::vector<GpuSpec>& gpuPresets()
+{
+    // FP32 peak, FP16 peak (dense tensor-core math where the GPU has it; 0 = no faster FP16
+    // path modelled), DRAM bandwidth, memory. Numbers are the vendor's data sheet values.
+    static const std::vector<GpuSpec> presets = {
+        gpu("titan-x-maxwell", "GeForce GTX Titan X (Maxwell)", 7.0, 0, 336.5, 12,
+            "vDNN (Rhu et al., MICRO 2016), section V: 7 TFLOPS FP32, 336 GB/s, 12 GB; NVIDIA GeForce GTX TITAN X "
+            "specifications: 336.5 GB/s GDDR5, 12 GB"),
+        gpu("titan-xp", "NVIDIA TITAN Xp (Pascal)", 12.1, 0, 547.6, 12,
+            "NVIDIA TITAN Xp specifications: 12.1 TFLOPS FP32, 547.6 GB/s GDDR5X, 12 GB (also cDMA, HPCA 2018)"),
+        gpu("v100", "NVIDIA Tesla V100 SXM2 32 GB", 15.7, 125, 900, 32,
+            "NVIDIA Tesla V100 data sheet (SXM2): 15.7 TFLOPS FP32, 125 TFLOPS tensor, 900 GB/s HBM2, 32 GB"),
+        gpu("a100", "NVIDIA A100 SXM4 80 GB", 19.5, 312, 2039, 80,
+            "NVIDIA A100 Tensor Core GPU data sheet (SXM4 80GB): 19.5 TFLOPS FP32, 312 TFLOPS FP16 tensor (dense), "
+            "2,039 GB/s HBM2e, 80 GB"),
+        gpu("h100", "NVIDIA H100 PCIe 80 GB", 51, 756, 2000, 80,
+            "NVIDIA H100 Tensor Core GPU data sheet (H100 PCIe): 51 TFLOPS FP32, 756 TFLOPS FP16 tensor (dense, "
+            "half of the 1,513 quoted with sparsity), 2 TB/s HBM2e, 80 GB"),
+        gpu("h100-sxm", "NVIDIA H100 SXM5 80 GB", 67, 989.5, 3350, 80,
+            "NVIDIA H100 Tensor Core GPU data sheet (H100 SXM): 67 TFLOPS FP32, 989 TFLOPS FP16 tensor (dense, "
+            "half of the 1,979 quoted with sparsity), 3.35 TB/s HBM3, 80 GB"),
+    };
+    return presets;
+}
+
+const std::vector<LinkSpec>& linkPresets()
+{
+    // The default presets are measured copy rates (what cudaMemcpyAsync reaches), the *-peak ones
+    // the theoretical per-direction rates. Latency: a few microseconds per cudaMemcpyAsync
+    // (launch and DMA setup), a typical figure rather than a data-sheet one.
+    static const std::vector<LinkSpec> presets = {
+        link("pcie3-x16", "PCIe gen3 x16 (12.8 GB/s measured)", 12.8, 12.8, 5, true,
+             "vDNN (Rhu et al., MICRO 2016): 12.8 GB/s measured cudaMemcpy over PCIe gen3 x16"),
+        link("pcie3-x16-peak", "PCIe gen3 x16 (15.75 GB/s theoretical)", 15.75, 15.75, 5, true,
+             "PCI-SIG PCIe 3.0: 8 GT/s x 16 lanes, 128b/130b encoding = 15.75 GB/s per direction"),
+        link("pcie4-x16", "PCIe gen4 x16 (25 GB/s measured)", 25, 25, 5, true,
+             "~25 GB/s host-device copies measured on A100 PCIe gen4 systems (DOMAIN.md section 5)"),
+        link("pcie4-x16-peak", "PCIe gen4 x16 (31.5 GB/s theoretical)", 31.5, 31.5, 5, true,
+             "PCI-SIG PCIe 4.0: 16 GT/s x 16 lanes, 128b/130b = 31.5 GB/s per direction"),
+        link("pcie5-x16", "PCIe gen5 x16 (H100 measured: 53 GB/s D2H, 35 GB/s H2D)", 53, 35, 5, true,
+             "Public H100 copy-engine measurements over PCIe gen5 x16: ~53 GB/s D2H, ~35 GB/s H2D "
+             "(system dependent; DOMAIN.md section 5)"),
+        link("pcie5-x16-peak", "PCIe gen5 x16 (63 GB/s theoretical)", 63, 63, 5, true,
+             "PCI-SIG PCIe 5.0: 32 GT/s x 16 lanes, 128b/130b = 63 GB/s per direction"),
+        link("nvlink2-host", "NVLink 2.0 CPU-GPU (3 links, 75 GB/s)", 75, 75, 5, true,
+             "IBM POWER9 + Tesla V100 (NVLink 2.0, 3 links x 25 GB/s per direction); NVIDIA V100 data sheet"),
+        link("nvlink-c2c", "NVLink-C2C (Grace Hopper, 450 GB/s)", 450, 450, 2, true,
+             "NVIDIA GH200 Grace Hopper Superchip data sheet: NVLink-C2C 900 GB/s total, 450 GB/s per direction"),
+    };
+    return presets;
+}
+
+const GpuSpec* findGpuPreset(std::string_view id)
+{
+    for (const auto& g : gpuPresets())
+        if (g.id == id)
+            return &g;
+    return nullptr;
+}
+
+const LinkSpec* findLinkPreset(std::string_view id)
+{
+    for (const auto& l : linkPresets())
+        if (l.id == id)
+            return &l;
+    return nullptr;
+}
+
+} // namespace offload

@@ -1,0 +1,42 @@
+#include "result.h"
+
+namespace offload::sim {
+
+std::string_view laneName(Lane lane)
+{
+    switch (lane) {
+    case Lane::compute: return "compute";
+    case Lane::d2h: return "d2h";
+    case Lane::h2d: return "h2d";
+    case Lane::codec: return "codec";
+    }
+    return "compute";
+}
+
+std::string_view eventKindName(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::forward: return "forward";
+    case EventKind::backward: return "backward";
+    case EventKind::offload: return "offload";
+    case EventKind::prefetch: return "prefetch";
+    case EventKind::compress: return "compress";
+    case EventKind::decompress: return "decompress";
+    case EventKind::stall: return "stall";
+    }
+    return "forward";
+}
+
+std::string_view memoryKindName(MemoryKind kind)
+{
+    switch (kind) {
+    case MemoryKind::weights: return "weights";
+    case MemoryKind::workspace: return "workspace";
+    case MemoryKind::activations: return "activations";
+    case MemoryKind::in_flight: return "in_flight";
+    case MemoryKind::gradients: return "gradients";
+    }
+    return "weights";
+}
+
+} // namespace offload::sim

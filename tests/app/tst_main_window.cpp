@@ -1,0 +1,398 @@
+// The window against the simulator: every control change shows exactly the simulator's result,
+// selection reaches every view, files round-trip, and a bad file changes nothing.
+#include "test_support.h"
+
+#include "app/plots/format.h"
+#include "app/plots/layer_bars_plot.h"
+#include "app/plots/memory_plot.h"
+#include "app/plots/sweep_plot.h"
+#include "app/plots/timeline_plot.h"
+#include "app/studio/control_panel.h"
+#include "app/studio/summary_widget.h"
+#include "sim/simulator.h"
+
+#include <QComboBox>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace offload;
+using namespace offload::studio;
+using offload::studio::test::TestWindow;
+using offload::studio::test::samplePath;
+
+namespace {
+
+bool sameSummary(const sim::Summary& a, const sim::Summary& b)
+{
+    return a.iteration_s == b.iteration_s && a.oracle_s == b.oracle_s && a.peak_gpu_bytes == b.peak_gpu_bytes
+           && a.avg_gpu_bytes == b.avg_gpu_bytes && a.d2h_wire_bytes == b.d2h_wire_bytes && a.h2d_wire_bytes == b.h2d_wire_bytes;
+}
+
+void activate(QComboBox* combo, const QVariant& data)
+{
+    const int index = combo->findData(data);
+    QVERIFY2(index >= 0, qPrintable(QStringLiteral("no entry with data %1").arg(data.toString())));
+    combo->setCurrentIndex(index);
+    emit combo->activated(index);
+}
+
+// Every view shows exactly the state's result, and that result is what the simulator gives for
+// the state's scenario.
+void checkViewsShowResult(TestWindow& window)
+{
+    const auto& state = window.state();
+    const sim::Result expected = sim::simulate(state.scenario());
+    QVERIFY(sameSummary(state.result().summary, expected.summary));
+
+    auto* summary = window.summary();
+    QCOMPARE(summary->valueText(QStringLiteral("iteration")), plots::formatMs(expected.summary.iteration_s));
+    QCOMPARE(summary->valueText(QStringLiteral("oracle")), plots::formatMs(expected.summary.oracle_s));
+    QVERIFY(summary->valueText(QStringLiteral("speedup")).startsWith(plots::formatRatio(expected.summary.speedup_vs_uncompressed)));
+    QVERIFY(summary->valueText(QStringLiteral("peak")).startsWith(plots::formatBytes(expected.summary.peak_gpu_bytes)));
+    QVERIFY(summary->valueText(QStringLiteral("d2h")).endsWith(plots::formatBytes(expected.summary.d2h_wire_bytes)));
+
+    // Timeline: the same events, lane by lane.
+    const auto& lanes = window.timeline()->lanes();
+    std::size_t plotted = 0;
+    for (int row = 0; row < lanes.rowCount(); ++row) {
+        for (const auto& e : lanes.rowEvents(row))
+            QCOMPARE(e.lane, lanes.rowLane(row));
+        plotted += lanes.rowEvents(row).size();
+    }
+    QCOMPARE(plotted, expected.events.size());
+    double endS = 0;
+    for (const auto& e : expected.events)
+        endS = std::max(endS, e.end_s);
+    QCOMPARE(lanes.endMs(), endS * 1e3);
+
+    // Per-layer bars: one bar per layer with the result's values.
+    auto* bars = window.layerBars();
+    for (int panel = 0; panel < static_cast<int>(bars->metrics().size()); ++panel) {
+        auto data = bars->bars(panel)->data();
+        QCOMPARE(static_cast<std::size_t>(data->size()), expected.layers.size());
+        for (int i = 0; i < data->size(); ++i)
+            QCOMPARE(data->at(i)->value, plots::layerMetricValue(bars->metrics()[static_cast<std::size_t>(panel)],
+                                                                   expected.layers[static_cast<std::size_t>(i)]));
+    }
+
+    // Memory: the step curve has the result's points (plus one closing point at the end).
+    auto memoryData = window.memory()->memoryGraph()->data();
+    QVERIFY(static_cast<std::size_t>(memoryData->size()) >= expected.memory.size());
+    for (std::size_t i = 0; i < expected.memory.size(); ++i) {
+        QCOMPARE(memoryData->at(static_cast<int>(i))->key, expected.memory[i].time_s * 1e3);
+        QCOMPARE(memoryData->at(static_cast<int>(i))->value, static_cast<double>(expected.memory[i].bytes) / (1024.0 * 1024 * 1024));
+    }
+    const double budgetGiB = static_cast<double>(state.scenario().budgetBytes()) / (1024.0 * 1024 * 1024);
+    QCOMPARE(window.memory()->budgetGraph()->data()->at(0)->value, budgetGiB);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("OffloadStudioTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
+    }
+
+    void opensTheDefaultExample()
+    {
+        TestWindow window;
+        QVERIFY(QFile::exists(defaultScenarioPath()));
+        QVERIFY(window.openFile(defaultScenarioPath()));
+        QVERIFY(window.errors.isEmpty());
+        const auto& s = window.state().scenario();
+        QCOMPARE(s.codec, CodecId::zvc);
+        QCOMPARE(s.policy, sim::OffloadPolicy::all);
+        QCOMPARE(s.link.d2h_bytes_per_s, 12.8e9);
+        QVERIFY(!window.state().isModified());
+        checkViewsShowResult(window);
+    }
+
+    void controlChangesShowTheSimulatorsResult_data()
+    {
+        QTest::addColumn<QString>("control");
+        QTest::newRow("codec") << "codec";
+        QTest::newRow("jpeg quality") << "jpeg-quality";
+        QTest::newRow("bandwidth slider") << "bandwidth";
+        QTest::newRow("policy") << "policy";
+        QTest::newRow("progress") << "progress";
+        QTest::newRow("batch") << "batch";
+        QTest::newRow("link preset") << "link";
+    }
+
+    void controlChangesShowTheSimulatorsResult()
+    {
+        QFETCH(QString, control);
+        TestWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        auto* controls = window.controls();
+        if (control == QLatin1String("jpeg-quality"))
+            activate(controls->codecCombo(), static_cast<int>(CodecId::jpeg_act));
+        const sim::Summary before = window.state().result().summary;
+        const QString iterationBefore = window.summary()->valueText(QStringLiteral("iteration"));
+
+        if (control == QLatin1String("codec")) {
+            activate(controls->codecCombo(), static_cast<int>(CodecId::none));
+            QCOMPARE(window.state().scenario().codec, CodecId::none);
+        } else if (control == QLatin1String("jpeg-quality")) {
+            activate(controls->jpegQualityCombo(), 50);
+            QCOMPARE(window.state().scenario().codec_params.jpeg_quality, 50);
+        } else if (control == QLatin1String("bandwidth")) {
+            const int position = ControlPanel::sliderPositionFor(100);
+            controls->bandwidthSlider()->setValue(position);
+            QCOMPARE(window.state().scenario().link.d2h_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
+            QCOMPARE(window.state().scenario().link.h2d_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
+            QCOMPARE(controls->bandwidthSpin()->value(), ControlPanel::bandwidthAt(position));
+        } else if (control == QLatin1String("policy")) {
+            activate(controls->policyCombo(), static_cast<int>(sim::OffloadPolicy::none));
+            QCOMPARE(window.state().scenario().policy, sim::OffloadPolicy::none);
+        } else if (control == QLatin1String("progress")) {
+            controls->progressSlider()->setValue(0);
+            QCOMPARE(window.state().scenario().progress, 0.0);
+        } else if (control == QLatin1String("batch")) {
+            controls->batchSpin()->setValue(static_cast<int>(window.state().scenario().batch / 2));
+        } else if (control == QLatin1String("link")) {
+            activate(controls->linkCombo(), QStringLiteral("pcie4-x16"));
+            QCOMPARE(window.state().scenario().link.id, std::string("pcie4-x16"));
+        }
+        QVERIFY(window.state().isModified());
+        QVERIFY2(!sameSummary(before, window.state().result().summary), "the change must change the result");
+        QVERIFY(window.summary()->valueText(QStringLiteral("iteration")) != iterationBefore
+                || before.iteration_s == window.state().result().summary.iteration_s);
+        checkViewsShowResult(window);
+        QVERIFY(window.isWindowModified());
+    }
+
+    void bandwidthSliderIsLogarithmic_data()
+    {
+        QTest::addColumn<double>("gbps");
+        for (double v : {0.5, 1.0, 12.8, 25.0, 63.0, 500.0})
+            QTest::newRow(qPrintable(QString::number(v))) << v;
+    }
+
+    void bandwidthSliderIsLogarithmic()
+    {
+        QFETCH(double, gbps);
+        const int position = ControlPanel::sliderPositionFor(gbps);
+        // One slider step is 0.7 % of bandwidth; the shown value is rounded to 3 digits.
+        QVERIFY(std::abs(ControlPanel::bandwidthAt(position) / gbps - 1) < 0.01);
+        QVERIFY(ControlPanel::bandwidthAt(position + 1) > ControlPanel::bandwidthAt(position) || position == ControlPanel::kSliderSteps);
+    }
+
+    void selectingALayerHighlightsItEverywhere()
+    {
+        TestWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        window.timeline()->replot();
+        window.layerBars()->replot();
+
+        // Click the centre of the longest compute event in the timeline.
+        const auto& lanes = window.timeline()->lanes();
+        const int computeRow = lanes.rowOf(sim::Lane::compute);
+        QVERIFY(computeRow >= 0);
+        const sim::Event* longest = nullptr;
+        for (const auto& e : lanes.rowEvents(computeRow))
+            if (e.kind == sim::EventKind::forward && (!longest || e.end_s - e.start_s > longest->end_s - longest->start_s))
+                longest = &e;
+        QVERIFY(longest);
+        const QPoint at(static_cast<int>(window.timeline()->xAxis->coordToPixel((longest->start_s + longest->end_s) * 0.5e3)),
+                        static_cast<int>(window.timeline()->yAxis->coordToPixel(computeRow)));
+        QVERIFY(window.timeline()->hoverText(at).contains(plots::layerName(window.state().scenario(), longest->layer)));
+        QTest::mouseClick(window.timeline(), Qt::LeftButton, {}, at);
+        const int layer = longest->layer;
+        QCOMPARE(window.state().selectedLayer(), layer);
+        QCOMPARE(window.timeline()->selectedLayer(), layer);
+        QCOMPARE(window.layerBars()->selectedLayer(), layer);
+        for (int panel = 0; panel < static_cast<int>(window.layerBars()->metrics().size()); ++panel) {
+            auto selected = window.layerBars()->selectedBar(panel)->data();
+            QCOMPARE(selected->size(), 1);
+            QCOMPARE(selected->at(0)->key, static_cast<double>(layer));
+        }
+        QVERIFY(window.summary()->valueText(QStringLiteral("provenance")).contains(plots::layerName(window.state().scenario(), layer)));
+
+        // Clicking a bar in the per-layer chart selects that layer.
+        const int other = layer == 0 ? 1 : 0;
+        auto* bars = window.layerBars();
+        auto* x = bars->bars(0)->keyAxis();
+        auto* y = bars->bars(0)->valueAxis();
+        const QPoint barPoint(static_cast<int>(x->coordToPixel(other)), static_cast<int>(y->coordToPixel(y->range().center())));
+        QCOMPARE(bars->layerAtPixel(barPoint), other);
+        QTest::mouseClick(bars, Qt::LeftButton, {}, barPoint);
+        QCOMPARE(window.state().selectedLayer(), other);
+        QCOMPARE(window.timeline()->selectedLayer(), other);
+        QCOMPARE(bars->selectedBar(0)->data()->at(0)->key, static_cast<double>(other));
+    }
+
+    void sweepShowsOneLinePerCodecAndTheCurrentSetting()
+    {
+        TestWindow window;
+        window.show();
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        window.chartTabs()->setCurrentWidget(window.sweepPlot());
+        const auto spec = plots::standardSweepSpec(window.state().scenario());
+        auto* sweep = window.sweepPlot();
+        QCOMPARE(sweep->lineCount(), static_cast<int>(spec.codecs.size()));
+        const auto points = sim::runSweep(window.state().scenario(), spec);
+        for (int line = 0; line < sweep->lineCount(); ++line) {
+            auto data = sweep->line(line)->data();
+            QCOMPARE(static_cast<std::size_t>(data->size()), spec.bandwidths_bytes_per_s.size());
+            for (const auto& p : points)
+                if (QString::fromStdString(std::string(codecName(p.codec))) == sweep->line(line)->name()) {
+                    const auto it = data->findBegin(p.bandwidth_bytes_per_s / 1e9 * (1 - 1e-12), false);
+                    QCOMPARE(it->value, p.summary.iteration_s * 1e3);
+                }
+        }
+        QCOMPARE(sweep->marker()->data()->at(0)->key, 12.8);
+        QCOMPARE(sweep->marker()->data()->at(0)->value, window.state().result().summary.iteration_s * 1e3);
+        // Moving the bandwidth moves the marker, with the sweep cached.
+        window.controls()->bandwidthSpin()->setValue(40);
+        QVERIFY(window.state().sweepIsCurrent());
+        QCOMPARE(sweep->marker()->data()->at(0)->key, 40.0);
+        QCOMPARE(sweep->marker()->data()->at(0)->value, window.state().result().summary.iteration_s * 1e3);
+    }
+
+    void baselineShowsDeltas()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        QVERIFY(window.summary()->deltaText(QStringLiteral("iteration")).isEmpty());
+        window.state().pinBaseline();
+        const sim::Result baseline = window.state().result();
+        activate(window.controls()->codecCombo(), static_cast<int>(CodecId::none));
+        const auto& now = window.state().result().summary;
+        QVERIFY(now.iteration_s != baseline.summary.iteration_s);
+        const QString delta = window.summary()->deltaText(QStringLiteral("iteration"));
+        const double diff = now.iteration_s - baseline.summary.iteration_s;
+        QVERIFY2(delta.startsWith(diff > 0 ? QStringLiteral("+") : QStringLiteral("−")), qPrintable(delta));
+        QVERIFY2(delta.contains(plots::formatMs(std::abs(diff))), qPrintable(delta));
+        // The memory chart overlays the baseline's curve.
+        auto baselineData = window.memory()->baselineGraph()->data();
+        QVERIFY(static_cast<std::size_t>(baselineData->size()) >= baseline.memory.size());
+        QCOMPARE(baselineData->at(0)->value, static_cast<double>(baseline.memory.front().bytes) / (1024.0 * 1024 * 1024));
+        window.state().clearBaseline();
+        QVERIFY(window.memory()->baselineGraph()->data()->isEmpty());
+    }
+
+    void openSaveRoundTrip()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("networks/resnet50.json"))));
+        QVERIFY(window.state().filePath().isEmpty());
+        window.controls()->bandwidthSpin()->setValue(31.5);
+        activate(window.controls()->codecCombo(), static_cast<int>(CodecId::jpeg_act));
+        activate(window.controls()->jpegQualityCombo(), 80);
+        activate(window.controls()->policyCombo(), static_cast<int>(sim::OffloadPolicy::conv));
+        window.controls()->progressSlider()->setValue(40);
+        QVERIFY(window.state().isModified());
+        const QString path = dir.filePath(QStringLiteral("sub/../saved.json"));
+        QVERIFY(window.saveTo(path));
+        QVERIFY(!window.state().isModified());
+
+        TestWindow reopened;
+        QVERIFY(reopened.openFile(dir.filePath(QStringLiteral("saved.json"))));
+        const auto& a = window.state().scenario();
+        const auto& b = reopened.state().scenario();
+        QCOMPARE(b.network->network().name, a.network->network().name);
+        QCOMPARE(b.link.d2h_bytes_per_s, 31.5e9);
+        QCOMPARE(b.codec, CodecId::jpeg_act);
+        QCOMPARE(b.codec_params.jpeg_quality, 80);
+        QCOMPARE(b.policy, sim::OffloadPolicy::conv);
+        QCOMPARE(b.progress, 0.4);
+        QCOMPARE(b.batch, a.batch);
+        QVERIFY(sameSummary(reopened.state().result().summary, window.state().result().summary));
+        QCOMPARE(reopened.state().networkPath(), QFileInfo(samplePath(QStringLiteral("networks/resnet50.json"))).absoluteFilePath());
+    }
+
+    void badFileLeavesTheStateUnchanged_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expectedPlace");
+        QTest::newRow("not json") << QByteArray("{ \"format\": ") << QString();
+        QTest::newRow("unknown format") << QByteArray(R"({"format": "something/else", "version": 1})") << QStringLiteral("/format");
+        QTest::newRow("bad scenario value")
+            << QByteArray(R"({"format": "offload-studio/scenario", "version": 1, "network": "missing-network.json"})")
+            << QStringLiteral("/network");
+        QTest::newRow("bad network layer")
+            << QByteArray(R"({"format": "offload-studio/network", "version": 1, "name": "x", "input": {"shape": [3, 8, 8]},)"
+                          R"( "layers": [{"name": "c", "kind": "conv", "out_channels": 4, "kernel": 0}]})")
+            << QStringLiteral("/layers/0");
+    }
+
+    void badFileLeavesTheStateUnchanged()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expectedPlace);
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        window.controls()->bandwidthSpin()->setValue(20);
+        const auto network = window.state().scenario().network;
+        const sim::Summary before = window.state().result().summary;
+        const QString fileBefore = window.state().filePath();
+
+        QVERIFY(!window.openFile(bad));
+        QCOMPARE(window.errors.size(), 1);
+        QVERIFY2(window.errors.front().contains(bad), qPrintable(window.errors.front()));
+        if (!expectedPlace.isEmpty())
+            QVERIFY2(window.errors.front().contains(expectedPlace), qPrintable(window.errors.front()));
+        QCOMPARE(window.state().scenario().network, network);
+        QVERIFY(sameSummary(window.state().result().summary, before));
+        QCOMPARE(window.state().filePath(), fileBefore);
+        QCOMPARE(window.state().scenario().link.d2h_bytes_per_s, 20e9);
+        QVERIFY(window.state().isModified());
+        checkViewsShowResult(window);
+    }
+
+    void missingFileIsReported()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("networks/vgg16.json"))));
+        QVERIFY(!window.openFile(QStringLiteral("/nonexistent/dir/scenario.json")));
+        QCOMPARE(window.errors.size(), 1);
+        QVERIFY(window.errors.front().contains(QStringLiteral("/nonexistent/dir/scenario.json")));
+        QVERIFY(window.state().hasScenario());
+    }
+
+    void unsavedChangesAreAskedAbout()
+    {
+        TestWindow window;
+        window.show();
+        QVERIFY(window.openFile(samplePath(QStringLiteral("networks/vgg16.json"))));
+        QVERIFY(window.close()); // nothing changed: no question
+        QCOMPARE(window.saveQuestions, 0);
+        window.show();
+        window.controls()->bandwidthSpin()->setValue(20);
+        window.saveChoice = MainWindow::SaveChoice::cancel;
+        QVERIFY(!window.close());
+        QCOMPARE(window.saveQuestions, 1);
+        QVERIFY(window.isVisible());
+        window.saveChoice = MainWindow::SaveChoice::discard;
+        QVERIFY(window.close());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -1,0 +1,156 @@
+// Simulator throughput: full simulations of ResNet-50 and VGG-16 (scenario + oracle +
+// uncompressed twin), the engine alone on generated chains of 1,000 and 1,000,000 layers (cost
+// must be linear in layers), and a 10,000-point VGG-16 sweep on 2 threads.
+#include "core/network_json.h"
+#include "sim/simulator.h"
+#include "sim/sweep.h"
+
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cstdlib>
+#include <memory>
+
+using namespace offload;
+using namespace offload::sim;
+
+namespace {
+
+Scenario sampleScenario(const char* network)
+{
+    auto model = std::make_shared<const NetworkModel>(
+        loadNetworkFile(std::string(OFFLOAD_SAMPLES_DIR) + "/networks/" + network + ".json"));
+    Scenario s = defaultScenarioFor(model);
+    s.codec = CodecId::zvc;
+    return s;
+}
+
+// conv -> relu -> pool-like blocks of generic layers, so that the policies see CONV layers and
+// in-place activations as in a real CNN.
+Scenario chainScenario(int layers)
+{
+    Network net;
+    net.name = "chain";
+    net.input = Shape{64, 32, 32};
+    net.layers.reserve(static_cast<std::size_t>(layers));
+    for (int i = 0; i < layers; ++i) {
+        Layer L;
+        L.name = "l" + std::to_string(i);
+        switch (i % 3) {
+        case 0:
+            L.kind = LayerKind::conv;
+            L.out_channels = 64;
+            L.kernel_h = L.kernel_w = 3;
+            L.pad_h = L.pad_w = 1;
+            break;
+        case 1: L.kind = LayerKind::relu; break;
+        default:
+            L.kind = LayerKind::generic;
+            L.generic_output = Shape{64, 32, 32};
+            L.generic_flops = 1e6;
+            break;
+        }
+        net.layers.push_back(std::move(L));
+    }
+    Scenario s = defaultScenarioFor(std::make_shared<const NetworkModel>(std::move(net)));
+    s.batch = 32;
+    s.codec = CodecId::zvc;
+    return s;
+}
+
+void reportEvents(benchmark::State& state, std::size_t eventsPerRun)
+{
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(eventsPerRun));
+    state.counters["events"] = static_cast<double>(eventsPerRun);
+}
+
+void BM_Simulate_ResNet50(benchmark::State& state)
+{
+    const Scenario s = sampleScenario("resnet50");
+    std::size_t events = 0;
+    for (auto _ : state) {
+        Result r = simulate(s);
+        events = r.events.size();
+        benchmark::DoNotOptimize(r.summary.iteration_s);
+    }
+    reportEvents(state, events);
+}
+BENCHMARK(BM_Simulate_ResNet50)->Unit(benchmark::kMicrosecond);
+
+void BM_SimulateOnly_ResNet50(benchmark::State& state)
+{
+    const Scenario s = sampleScenario("resnet50");
+    std::size_t events = 0;
+    for (auto _ : state) {
+        Result r = simulateOnly(s);
+        events = r.events.size();
+        benchmark::DoNotOptimize(r.summary.iteration_s);
+    }
+    reportEvents(state, events);
+}
+BENCHMARK(BM_SimulateOnly_ResNet50)->Unit(benchmark::kMicrosecond);
+
+void BM_Simulate_VGG16(benchmark::State& state)
+{
+    const Scenario s = sampleScenario("vgg16");
+    std::size_t events = 0;
+    for (auto _ : state) {
+        Result r = simulate(s);
+        events = r.events.size();
+        benchmark::DoNotOptimize(r.summary.iteration_s);
+    }
+    reportEvents(state, events);
+}
+BENCHMARK(BM_Simulate_VGG16)->Unit(benchmark::kMicrosecond);
+
+void BM_Simulate_Chain(benchmark::State& state)
+{
+    const Scenario s = chainScenario(static_cast<int>(state.range(0)));
+    std::size_t events = 0;
+    for (auto _ : state) {
+        Result r = simulate(s);
+        events = r.events.size();
+        benchmark::DoNotOptimize(r.summary.iteration_s);
+    }
+    reportEvents(state, events);
+    state.counters["layers"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_Simulate_Chain)->Arg(1'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+void BM_Sweep_VGG16_10000(benchmark::State& state)
+{
+    const Scenario s = sampleScenario("vgg16");
+    SweepSpec spec;
+    spec.bandwidths_bytes_per_s = logRange(1e9, 100e9, 5'000);
+    spec.codecs = {CodecId::none, CodecId::zvc};
+    spec.threads = static_cast<int>(state.range(0));
+    for (auto _ : state) {
+        auto points = runSweep(s, spec);
+        benchmark::DoNotOptimize(points.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 10'000);
+}
+BENCHMARK(BM_Sweep_VGG16_10000)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+} // namespace
+
+// glibc returns the top of the heap to the kernel (brk) whenever more than 128 KiB is free
+// there; one simulation's result (events, layers and two memory curves) is just above that, so
+// with the default every iteration pays a brk syscall and fresh page faults, which is the
+// allocator's policy and not the simulator's work (perf: > 50 % in systrim). Allocators such as
+// jemalloc or tcmalloc keep the memory; raising the trim and mmap thresholds does the same here. Run with
+// OFFLOAD_BENCH_DEFAULT_MALLOC=1 to measure glibc's default.
+int main(int argc, char** argv)
+{
+    if (!std::getenv("OFFLOAD_BENCH_DEFAULT_MALLOC")) {
+        // Both, because setting one turns off glibc's dynamic adjustment of the other.
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

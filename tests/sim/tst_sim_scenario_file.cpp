@@ -1,0 +1,165 @@
+// The scenario format: presets, custom values, embedded networks, round trips, and errors that
+// name the file and the JSON pointer of the bad value.
+#include "core/input_error.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace offload;
+using namespace offload::sim;
+
+namespace {
+const std::string kData = std::string(OFFLOAD_TEST_DATA_DIR) + "/sim";
+const std::string kSamples = std::string(OFFLOAD_SAMPLES_DIR) + "/scenarios";
+} // namespace
+
+class TestScenarioFile : public QObject {
+    Q_OBJECT
+private slots:
+    void samplesLoad_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("gpu");
+        QTest::addColumn<int>("codec");
+        QTest::addColumn<double>("d2hGbps");
+        QTest::newRow("vgg16 titanx none") << "vgg16-titanx-pcie3-none.json" << "titan-x-maxwell" << int(CodecId::none) << 12.8;
+        QTest::newRow("vgg16 titanx zvc") << "vgg16-titanx-pcie3-zvc.json" << "titan-x-maxwell" << int(CodecId::zvc) << 12.8;
+        QTest::newRow("vgg16 h100 none") << "vgg16-h100-pcie5-none.json" << "h100" << int(CodecId::none) << 53.0;
+        QTest::newRow("vgg16 h100 zvc") << "vgg16-h100-pcie5-zvc.json" << "h100" << int(CodecId::zvc) << 53.0;
+        QTest::newRow("tiny") << "tiny-teaching.json" << "titan-x-maxwell" << int(CodecId::zvc) << 1.0;
+    }
+
+    void samplesLoad()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, gpu);
+        QFETCH(int, codec);
+        QFETCH(double, d2hGbps);
+        const Scenario s = loadScenarioFile(kSamples + "/" + file.toStdString());
+        QCOMPARE(QString::fromStdString(s.gpu.id), gpu);
+        QCOMPARE(int(s.codec), codec);
+        QCOMPARE(s.link.d2h_bytes_per_s, d2hGbps * 1e9);
+        QVERIFY(s.network && s.network->size() > 0);
+        QCOMPARE(s.policy, OffloadPolicy::all);
+        if (file.startsWith("vgg16")) {
+            QCOMPARE(s.batch, std::int64_t{128});
+            QCOMPARE(s.engine, EngineKind::dma);
+            QCOMPARE(QString::fromStdString(s.network_ref), QString("../networks/vgg16.json"));
+        }
+    }
+
+    void embeddedNetworkAndCustomDevices()
+    {
+        const Scenario s = loadScenarioFile(kData + "/scenarios/embedded-chain.json");
+        QVERIFY(s.network_ref.empty());
+        QCOMPARE(s.network->size(), std::size_t{3});
+        QCOMPARE(s.gpu.id, std::string("custom"));
+        QCOMPARE(s.gpu.peak_flops, 1e12);
+        QCOMPARE(s.gpu.memory_bytes, std::uint64_t{1} << 30);
+        QCOMPARE(s.link.h2d_bytes_per_s, 1e9);
+        QCOMPARE(s.link.latency_s, 0.0);
+        QCOMPARE(s.codec, CodecId::dpr);
+        QCOMPARE(s.policy, OffloadPolicy::manual);
+        QCOMPARE(s.manual_layers, (std::vector<std::string>{"B", "C"}));
+        QCOMPARE(s.prefetch, PrefetchPolicy::eager);
+        QCOMPARE(s.eager_depth, 3);
+        QCOMPARE(s.sync, SyncPolicy::relaxed);
+        QCOMPARE(*s.memory_budget_bytes, std::uint64_t{1} << 29);
+        QCOMPARE(s.workspace_bytes, std::uint64_t{1} << 20);
+        // manual: the inputs of B and C (A's and B's outputs) are offloaded, the network input not.
+        const Result r = simulate(s);
+        QVERIFY(r.layers[0].offloaded);
+        QVERIFY(r.layers[1].offloaded);
+        QVERIFY(!r.layers[2].offloaded);
+        QCOMPARE(r.summary.offloaded_layers, 2);
+    }
+
+    void roundTrip_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("embedded") << QString::fromStdString(kData + "/scenarios/embedded-chain.json");
+        QTest::newRow("tiny") << QString::fromStdString(kSamples + "/tiny-teaching.json");
+    }
+
+    void roundTrip()
+    {
+        QFETCH(QString, file);
+        const Scenario a = loadScenarioFile(file.toStdString());
+        // Saved beside the original so that a relative network reference still resolves.
+        const std::filesystem::path copy = std::filesystem::path(file.toStdString()).parent_path() / ".roundtrip-test.json";
+        saveScenarioFile(a, copy);
+        const Scenario b = loadScenarioFile(copy);
+        std::filesystem::remove(copy);
+        QCOMPARE(scenarioToJson(b).dump(), scenarioToJson(a).dump());
+        QCOMPARE(simulate(b).summary.iteration_s, simulate(a).summary.iteration_s);
+    }
+
+    void errorsNameFileAndPointer_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("unknown key") << "unknown-key.json" << "/polciy" << "unknown key";
+        QTest::newRow("unknown gpu") << "unknown-gpu.json" << "/gpu/preset" << "titan-z";
+        QTest::newRow("bad codec") << "bad-codec.json" << "/codec/name" << "brotli";
+        QTest::newRow("missing network") << "missing-network.json" << "/network" << "absent.json";
+        QTest::newRow("negative bandwidth") << "negative-bandwidth.json" << "/link/gbps" << "-3";
+        QTest::newRow("manual unknown layer") << "manual-unknown-layer.json" << "/manual_layers/1" << "conv9";
+        QTest::newRow("sm without rate") << "sm-without-rate.json" << "/engine" << "gbps";
+        QTest::newRow("wrong format") << "wrong-format.json" << "/format" << "offload-studio/scenario";
+        QTest::newRow("embedded bad layer") << "embedded-bad-layer.json" << "/network/layers/0" << "kernel";
+    }
+
+    void errorsNameFileAndPointer()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, pointer);
+        QFETCH(QString, words);
+        const std::string path = kData + "/bad-scenarios/" + file.toStdString();
+        try {
+            loadScenarioFile(path);
+            QFAIL("no error");
+        } catch (const InputError& e) {
+            QVERIFY2(QString::fromStdString(e.file()).endsWith(file), e.what());
+            QVERIFY2(QString::fromStdString(e.place()) == pointer, e.what());
+            QVERIFY2(QString::fromStdString(e.what()).contains(words), e.what());
+        }
+    }
+
+    void overrides()
+    {
+        Scenario s = loadScenarioFile(kSamples + "/vgg16-titanx-pcie3-none.json");
+        applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5});
+        QCOMPARE(s.codec, CodecId::zvc);
+        QCOMPARE(s.link.d2h_bytes_per_s, 25e9);
+        QCOMPARE(s.policy, OffloadPolicy::conv);
+        QCOMPARE(s.gpu.id, std::string("a100"));
+        QCOMPARE(s.batch, std::int64_t{64});
+        QCOMPARE(s.progress, 0.5);
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}}));
+    }
+
+    void presetsCiteTheirSource()
+    {
+        for (const char* id : {"titan-x-maxwell", "titan-xp", "v100", "a100", "h100"}) {
+            const GpuSpec* g = findGpuPreset(id);
+            QVERIFY2(g, id);
+            QVERIFY(g->peak_flops > 1e12 && g->dram_bytes_per_s > 1e11 && g->memory_bytes >= (std::uint64_t{12} << 30));
+            QVERIFY(!g->citation.empty());
+        }
+        QCOMPARE(findGpuPreset("titan-x-maxwell")->peak_flops, 7e12); // vDNN section V
+        QCOMPARE(findGpuPreset("titan-xp")->dram_bytes_per_s, 547.6e9);
+        for (const char* id : {"pcie3-x16", "pcie4-x16", "pcie5-x16", "nvlink2-host"}) {
+            const LinkSpec* l = findLinkPreset(id);
+            QVERIFY2(l, id);
+            QVERIFY(!l->citation.empty());
+        }
+        QCOMPARE(findLinkPreset("pcie3-x16")->d2h_bytes_per_s, 12.8e9); // vDNN's measured cudaMemcpy
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScenarioFile)
+#include "tst_sim_scenario_file.moc"
