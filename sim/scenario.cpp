@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "core/codecs/codec_id.h"
+#include "core/device_profile.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
 
@@ -246,7 +247,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     checkFormatHeader(root, kScenarioFormat, kScenarioFormatVersion);
     root.checkKeys({"format", "version", "name", "description", "network", "batch", "dtype", "progress", "gpu", "link",
                     "codec", "engine", "policy", "manual_layers", "prefetch", "eager_depth", "sync", "memory_budget_gib",
-                    "workspace_mib"});
+                    "workspace_mib", "device_profile"});
     Scenario s;
     s.name = root.stringOr("name", path.stem().string());
     s.description = root.stringOr("description", "");
@@ -273,8 +274,27 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         s.dtype = *dtype;
     }
     s.progress = root.numberOr("progress", s.progress, 0.0, 1.0);
-    s.gpu = gpuFromCursor(root.required("gpu"));
-    s.link = linkFromCursor(root.required("link"));
+    if (auto profileCursor = root.member("device_profile")) {
+        s.device_profile_ref = profileCursor->nonEmptyString();
+        const std::filesystem::path profilePath = path.parent_path() / s.device_profile_ref;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(profilePath, ec))
+            profileCursor->fail("device profile \"" + networkLabel(path, s.device_profile_ref) +
+                                "\" not found (paths are relative to the scenario file)");
+        const DeviceProfile profile = loadDeviceProfileFile(profilePath);
+        s.gpu = gpuSpecFromProfile(profile);
+        s.link = linkSpecFromProfile(profile);
+        if (!profile.layer_times.empty()) {
+            Network measured = s.network->network();
+            applyMeasuredLayerTimes(measured, profile);
+            s.network = std::make_shared<const NetworkModel>(std::move(measured), s.network->fileLabel());
+        }
+    }
+    // With a device profile, "gpu" and "link" are optional and override the measured ones.
+    if (s.device_profile_ref.empty() || root.has("gpu"))
+        s.gpu = gpuFromCursor(root.required("gpu"));
+    if (s.device_profile_ref.empty() || root.has("link"))
+        s.link = linkFromCursor(root.required("link"));
     if (auto c = root.member("codec"))
         readCodec(*c, s);
     if (auto e = root.member("engine"))
@@ -323,6 +343,8 @@ nlohmann::json scenarioToJson(const Scenario& s)
     j["batch"] = s.batch;
     j["dtype"] = std::string(dtypeName(s.dtype));
     j["progress"] = s.progress;
+    if (!s.device_profile_ref.empty())
+        j["device_profile"] = s.device_profile_ref;
 
     nlohmann::json gpu;
     if (s.gpu.id != "custom" && findGpuPreset(s.gpu.id))

@@ -59,6 +59,11 @@ struct Scenario {
     int eager_depth = 2; // for `eager`: tensors in flight ahead of the backward pass
     SyncPolicy sync = SyncPolicy::vdnn;
 
+    // A device profile measured by `offload-probe calibrate` (path as written in the scenario
+    // file, relative to it); empty when none. Its GPU and link are used where the scenario gives
+    // none, and its measured layer times are attached to the network.
+    std::string device_profile_ref;
+
     std::optional<std::uint64_t> memory_budget_bytes; // absent: the GPU's memory
     std::uint64_t workspace_bytes = 0;                 // convolution workspace kept resident
 

@@ -56,6 +56,12 @@ void StudioState::open(const QString& path)
     QString networkPath;
     if (!scenario.network_ref.empty())
         networkPath = QFileInfo(QFileInfo(absolute).dir(), QString::fromStdString(scenario.network_ref)).absoluteFilePath();
+    // Like the network, a device profile is referred to relative to the scenario file, so a
+    // save elsewhere must rewrite the reference.
+    deviceProfilePath_.clear();
+    if (!scenario.device_profile_ref.empty())
+        deviceProfilePath_ =
+            QFileInfo(QFileInfo(absolute).dir(), QString::fromStdString(scenario.device_profile_ref)).absoluteFilePath();
     setScenario(std::move(scenario), absolute, networkPath);
 }
 
@@ -67,8 +73,11 @@ void StudioState::save(const QString& path)
         copy.network_ref = QFileInfo(absolute).dir().relativeFilePath(networkPath_).toStdString();
     else
         copy.network_ref.clear();
+    if (!deviceProfilePath_.isEmpty() && !copy.device_profile_ref.empty())
+        copy.device_profile_ref = QFileInfo(absolute).dir().relativeFilePath(deviceProfilePath_).toStdString();
     sim::saveScenarioFile(copy, toPath(absolute));
     scenario_.network_ref = copy.network_ref;
+    scenario_.device_profile_ref = copy.device_profile_ref;
     filePath_ = absolute;
     modified_ = false;
     emit fileStateChanged();

@@ -85,6 +85,7 @@ private:
     sim::Result result_;
     QString filePath_;
     QString networkPath_; // absolute path of the network file; empty when embedded
+    QString deviceProfilePath_; // absolute path of the scenario's device profile; empty when none
     bool modified_ = false;
     int selectedLayer_ = -1;
     std::optional<Baseline> baseline_;

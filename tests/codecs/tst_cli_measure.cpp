@@ -7,24 +7,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include "offload_sim_process.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run runSim(const QStringList& args)
-{
-    QProcess p;
-    p.start(OFFLOAD_SIM_EXE, args);
-    if (!p.waitForFinished(240000)) qFatal("offload-sim did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using offload::test::runOffloadSim;
 
 const QString kTensors = QString(OFFLOAD_SAMPLES_DIR) + "/tensors";
 const QString kSmallTensor = kTensors + "/ssd_mobilenetv1__sample1__059__prediction.conv_2.relu6.npy";
@@ -42,7 +31,7 @@ class TestCliMeasure : public QObject {
 private slots:
     void jsonHasEveryTensorAndCodec()
     {
-        auto r = runSim({"measure", kTensors, "--json", "-", "--repeat", "1"});
+        auto r = runOffloadSim({"measure", kTensors, "--json", "-", "--repeat", "1"});
         QCOMPARE(r.exitCode, 0);
         QJsonParseError error;
         const auto doc = QJsonDocument::fromJson(r.out, &error);
@@ -75,7 +64,7 @@ private slots:
 
     void knownZeroFraction()
     {
-        auto r = runSim({"measure", kSmallTensor, "--codecs", "zvc", "--json", "-", "--repeat", "1"});
+        auto r = runOffloadSim({"measure", kSmallTensor, "--codecs", "zvc", "--json", "-", "--repeat", "1"});
         QCOMPARE(r.exitCode, 0);
         const auto t = QJsonDocument::fromJson(r.out).object()["tensors"].toArray()[0].toObject();
         QCOMPARE(t["elements"].toInt(), 8 * 8 * 128);
@@ -87,7 +76,7 @@ private slots:
     {
         QTemporaryDir tmp;
         const QString csv = tmp.filePath("m.csv");
-        auto r = runSim({"measure", kSmallTensor, "--codecs", "zvc,lz4", "--csv", csv, "--repeat", "1"});
+        auto r = runOffloadSim({"measure", kSmallTensor, "--codecs", "zvc,lz4", "--csv", csv, "--repeat", "1"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Totals over 1 tensors"));
         QVERIFY(r.out.contains("lossless, verified"));
@@ -102,14 +91,14 @@ private slots:
     void badInputExitsWithTwo()
     {
         const QString bad = QString(OFFLOAD_TEST_DATA_DIR) + "/codecs/bad_shape_vs_size.npy";
-        auto r = runSim({"measure", bad});
+        auto r = runOffloadSim({"measure", bad});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("bad_shape_vs_size.npy"));
         QVERIFY(r.err.contains("field 'shape'"));
-        QCOMPARE(runSim({"measure", kSmallTensor, "--codecs", "zvc,gzip"}).exitCode, 2);
-        QCOMPARE(runSim({"measure", "/no/such/file.npy"}).exitCode, 2);
-        QCOMPARE(runSim({"measure", kSmallTensor, "--layout", "CHWN"}).exitCode, 2);
-        QCOMPARE(runSim({"measure", kSmallTensor, "--profile", "x.json"}).exitCode, 2); // needs --network, --map
+        QCOMPARE(runOffloadSim({"measure", kSmallTensor, "--codecs", "zvc,gzip"}).exitCode, 2);
+        QCOMPARE(runOffloadSim({"measure", "/no/such/file.npy"}).exitCode, 2);
+        QCOMPARE(runOffloadSim({"measure", kSmallTensor, "--layout", "CHWN"}).exitCode, 2);
+        QCOMPARE(runOffloadSim({"measure", kSmallTensor, "--profile", "x.json"}).exitCode, 2); // needs --network, --map
     }
 
     void profileCarriesMeasuredSparsity()
@@ -125,7 +114,7 @@ private slots:
         }
         const QString out = tmp.filePath("profile.json");
         const QString net = QString(OFFLOAD_TEST_DATA_DIR) + "/networks/small.json";
-        auto r = runSim({"measure", kTensors, "--codecs", "zvc,zstd", "--repeat", "1", "--profile", out, "--network",
+        auto r = runOffloadSim({"measure", kTensors, "--codecs", "zvc,zstd", "--repeat", "1", "--profile", out, "--network",
                          net, "--map", map, "--json", tmp.filePath("m.json")});
         QCOMPARE(r.exitCode, 0);
         const auto doc = readJsonFile(out);
@@ -145,13 +134,13 @@ private slots:
         QVERIFY(ratios["zvc"].toDouble() > 2.5);
         QVERIFY(ratios.contains("zstd"));
         // The profile loads again as a network.
-        QCOMPARE(runSim({"info", out}).exitCode, 0);
+        QCOMPARE(runOffloadSim({"info", out}).exitCode, 0);
         // A map naming a layer the network lacks is bad input.
         QFile f(map);
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
         f.write(R"({"layers": {"prediction/conv_3/relu6": "no_such_layer"}})");
         f.close();
-        auto bad = runSim({"measure", kSmallTensor, "--codecs", "zvc", "--repeat", "1", "--profile", out, "--network",
+        auto bad = runOffloadSim({"measure", kSmallTensor, "--codecs", "zvc", "--repeat", "1", "--profile", out, "--network",
                            net, "--map", map});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("no_such_layer"));
@@ -166,7 +155,7 @@ private slots:
         QTemporaryDir tmp;
         const QString sample = QString(OFFLOAD_SAMPLES_DIR) + "/networks/mobilenetv1-ssd.json";
         const QString out = tmp.filePath("p.json");
-        auto r = runSim({"measure", data, "--codecs", "zvc", "--repeat", "1", "--json", tmp.filePath("m.json"),
+        auto r = runOffloadSim({"measure", data, "--codecs", "zvc", "--repeat", "1", "--json", tmp.filePath("m.json"),
                          "--profile", out, "--network", sample, "--map",
                          QString(OFFLOAD_TEST_DATA_DIR) + "/codecs/mobilenetv1-ssd.map.json"});
         QCOMPARE(r.exitCode, 0);

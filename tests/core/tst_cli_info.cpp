@@ -3,24 +3,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include "offload_sim_process.h"
+
 #include <QtTest>
 
 namespace {
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run runSim(const QStringList& args)
-{
-    QProcess p;
-    p.start(OFFLOAD_SIM_EXE, args);
-    if (!p.waitForFinished(60000))
-        qFatal("offload-sim did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using offload::test::runOffloadSim;
 
 const QString kSmall = QString(OFFLOAD_TEST_DATA_DIR) + "/networks/small.json";
 } // namespace
@@ -30,7 +18,7 @@ class TestCliInfo : public QObject {
 private slots:
     void tablePrintsEveryLayerAndTotals()
     {
-        auto r = runSim({"info", kSmall, "--batch", "8"});
+        auto r = runOffloadSim({"info", kSmall, "--batch", "8"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.err.isEmpty());
         for (const char* name : {"conv1", "relu1", "pool1", "conv2", "relu2", "fc"})
@@ -42,7 +30,7 @@ private slots:
 
     void jsonHasTheDocumentedFields()
     {
-        auto r = runSim({"info", kSmall, "--batch", "4", "--dtype", "fp16", "--progress", "0.5", "--json"});
+        auto r = runOffloadSim({"info", kSmall, "--batch", "4", "--dtype", "fp16", "--progress", "0.5", "--json"});
         QCOMPARE(r.exitCode, 0);
         QJsonParseError error;
         auto doc = QJsonDocument::fromJson(r.out, &error);
@@ -64,10 +52,10 @@ private slots:
 
     void helpAndVersionSucceed()
     {
-        auto help = runSim({"--help"});
+        auto help = runOffloadSim({"--help"});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("info"));
-        auto version = runSim({"--version"});
+        auto version = runOffloadSim({"--version"});
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.contains("offload-sim"));
     }
@@ -85,7 +73,7 @@ private slots:
     void badUsageExitsTwo()
     {
         QFETCH(QStringList, args);
-        auto r = runSim(args);
+        auto r = runOffloadSim(args);
         QCOMPARE(r.exitCode, 2);
         QVERIFY(!r.err.isEmpty());
     }
@@ -97,7 +85,7 @@ private slots:
         QVERIFY(files.size() >= 20);
         for (const auto& f : files) {
             const QString path = dir.filePath(f);
-            auto r = runSim({"info", path});
+            auto r = runOffloadSim({"info", path});
             QVERIFY2(r.exitCode == 2, qPrintable(f + ": exit " + QString::number(r.exitCode)));
             QVERIFY2(r.out.isEmpty(), qPrintable(f));
             const QString err = QString::fromUtf8(r.err);

@@ -2,25 +2,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include "offload_sim_process.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run runSim(const QStringList& args)
-{
-    QProcess p;
-    p.start(OFFLOAD_SIM_EXE, args);
-    if (!p.waitForFinished(120000))
-        qFatal("offload-sim did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using offload::test::runOffloadSim;
 
 const QString kScenarios = QString(OFFLOAD_SAMPLES_DIR) + "/scenarios";
 const QString kTiny = kScenarios + "/tiny-teaching.json";
@@ -31,7 +19,7 @@ class TestCliRun : public QObject {
 private slots:
     void summaryIsReadable()
     {
-        auto r = runSim({"run", kTiny});
+        auto r = runOffloadSim({"run", kTiny});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Iteration"));
         QVERIFY(r.out.contains("Oracle"));
@@ -41,7 +29,7 @@ private slots:
 
     void jsonToStdout()
     {
-        auto r = runSim({"run", kTiny, "--json", "-", "--codec", "none", "--bandwidth", "2", "--batch", "32"});
+        auto r = runOffloadSim({"run", kTiny, "--json", "-", "--codec", "none", "--bandwidth", "2", "--batch", "32"});
         QCOMPARE(r.exitCode, 0);
         QJsonParseError error;
         const auto doc = QJsonDocument::fromJson(r.out, &error);
@@ -58,8 +46,8 @@ private slots:
 
     void overridesChangeTheResult()
     {
-        auto slow = runSim({"run", kTiny, "--json", "-", "--bandwidth", "0.5"});
-        auto fast = runSim({"run", kTiny, "--json", "-", "--bandwidth", "50"});
+        auto slow = runOffloadSim({"run", kTiny, "--json", "-", "--bandwidth", "0.5"});
+        auto fast = runOffloadSim({"run", kTiny, "--json", "-", "--bandwidth", "50"});
         QCOMPARE(slow.exitCode, 0);
         QCOMPARE(fast.exitCode, 0);
         const double slowS = QJsonDocument::fromJson(slow.out).object()["summary"].toObject()["iteration_s"].toDouble();
@@ -70,7 +58,7 @@ private slots:
     void exportsFiles()
     {
         QTemporaryDir dir;
-        auto r = runSim({"run", kTiny, "--csv", dir.path() + "/csv", "--trace", dir.path() + "/trace.json", "--json",
+        auto r = runOffloadSim({"run", kTiny, "--csv", dir.path() + "/csv", "--trace", dir.path() + "/trace.json", "--json",
                          dir.path() + "/result.json", "--policy", "conv", "--gpu", "v100", "--progress", "0.5"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(QFile::exists(dir.path() + "/csv/layers.csv"));
@@ -84,7 +72,7 @@ private slots:
     void sweepTableAndCsv()
     {
         QTemporaryDir dir;
-        auto r = runSim({"sweep", kTiny, "--bandwidth", "1:100:4", "--codecs", "none,zvc", "--csv", dir.path() + "/s.csv"});
+        auto r = runOffloadSim({"sweep", kTiny, "--bandwidth", "1:100:4", "--codecs", "none,zvc", "--csv", dir.path() + "/s.csv"});
         QCOMPARE(r.exitCode, 0);
         QFile csv(dir.path() + "/s.csv");
         QVERIFY(csv.open(QIODevice::ReadOnly));
@@ -112,7 +100,7 @@ private slots:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, stderrWords);
-        auto r = runSim(args);
+        auto r = runOffloadSim(args);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(stderrWords.toUtf8()), r.err.constData());
     }

@@ -1,10 +1,13 @@
 // The scenario format: presets, custom values, embedded networks, round trips, and errors that
 // name the file and the JSON pointer of the bad value.
+#include "core/device_profile.h"
 #include "core/input_error.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 
 #include <QTemporaryDir>
+
+#include <fstream>
 #include <QtTest>
 
 using namespace offload;
@@ -125,6 +128,63 @@ private slots:
             QVERIFY2(QString::fromStdString(e.file()).endsWith(file), e.what());
             QVERIFY2(QString::fromStdString(e.place()) == pointer, e.what());
             QVERIFY2(QString::fromStdString(e.what()).contains(words), e.what());
+        }
+    }
+
+    void deviceProfileSetsGpuLinkAndLayerTimes()
+    {
+        // A profile as offload-probe calibrate writes it; the numbers are test inputs.
+        DeviceProfile profile;
+        profile.device_name = "Test GPU";
+        profile.gpu.peak_flops = 50e12;
+        profile.gpu.dram_bytes_per_s = 2e12;
+        profile.gpu.memory_bytes = 40ull << 30;
+        profile.h2d = {{4096, 2e9}, {64 << 20, 24e9}};
+        profile.d2h = {{4096, 2e9}, {64 << 20, 26e9}};
+        profile.link_latency_s = 5e-6;
+        profile.layer_times_network = "tiny";
+        profile.layer_times_method = "cublas-gemm";
+        profile.layer_times["conv1"] = {1e-3, 2e-3, 32};
+
+        QTemporaryDir dir;
+        const std::filesystem::path folder = dir.path().toStdString();
+        saveDeviceProfileFile(profile, folder / "device.json");
+        const std::string network = std::string(OFFLOAD_SAMPLES_DIR) + "/networks/tiny.json";
+        auto writeScenario = [&](const std::string& extra) {
+            std::ofstream(folder / "s.json")
+                << "{\"format\": \"offload-studio/scenario\", \"version\": 1, \"network\": \"" << network
+                << "\", \"device_profile\": \"device.json\"" << extra << "}";
+        };
+
+        writeScenario("");
+        Scenario s = loadScenarioFile(folder / "s.json");
+        QCOMPARE(QString::fromStdString(s.gpu.name), QString("measured: Test GPU"));
+        QCOMPARE(s.gpu.peak_flops, 50e12);
+        QCOMPARE(s.link.d2h_bytes_per_s, 26e9);
+        QCOMPARE(s.link.h2d_bytes_per_s, 24e9);
+        const auto& conv1 = s.network->network().layers[static_cast<std::size_t>(s.network->indexOf("conv1"))];
+        QVERIFY(conv1.measured_times.has_value());
+        QCOMPARE(conv1.measured_times->forward_s, 1e-3);
+        QCOMPARE(simulate(s).layers[static_cast<std::size_t>(s.network->indexOf("conv1"))].forward_s,
+                 1e-3 * static_cast<double>(s.batch) / 32.0);
+
+        // Saved and read again, it still refers to the profile.
+        saveScenarioFile(s, folder / "again.json");
+        Scenario again = loadScenarioFile(folder / "again.json");
+        QCOMPARE(again.device_profile_ref, std::string("device.json"));
+        QCOMPARE(again.link.d2h_bytes_per_s, 26e9);
+
+        // An explicit link wins over the measured one.
+        writeScenario(", \"link\": \"pcie3-x16\"");
+        QCOMPARE(loadScenarioFile(folder / "s.json").link.id, std::string("pcie3-x16"));
+
+        // A missing profile names the key.
+        std::filesystem::remove(folder / "device.json");
+        try {
+            loadScenarioFile(folder / "s.json");
+            QFAIL("accepted");
+        } catch (const InputError& e) {
+            QCOMPARE(QString::fromStdString(e.place()), QString("/device_profile"));
         }
     }
 
