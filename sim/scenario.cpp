@@ -281,14 +281,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         if (!std::filesystem::is_regular_file(profilePath, ec))
             profileCursor->fail("device profile \"" + networkLabel(path, s.device_profile_ref) +
                                 "\" not found (paths are relative to the scenario file)");
-        const DeviceProfile profile = loadDeviceProfileFile(profilePath);
-        s.gpu = gpuSpecFromProfile(profile);
-        s.link = linkSpecFromProfile(profile);
-        if (!profile.layer_times.empty()) {
-            Network measured = s.network->network();
-            applyMeasuredLayerTimes(measured, profile);
-            s.network = std::make_shared<const NetworkModel>(std::move(measured), s.network->fileLabel());
-        }
+        applyDeviceProfile(s, loadDeviceProfileFile(profilePath));
     }
     // With a device profile, "gpu" and "link" are optional and override the measured ones.
     if (s.device_profile_ref.empty() || root.has("gpu"))
@@ -320,6 +313,18 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     if (auto w = root.member("workspace_mib"))
         s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kMiB);
     return s;
+}
+
+AppliedLayerTimes applyDeviceProfile(Scenario& scenario, const DeviceProfile& profile)
+{
+    scenario.gpu = gpuSpecFromProfile(profile);
+    scenario.link = linkSpecFromProfile(profile);
+    if (profile.layer_times.empty())
+        return {};
+    Network measured = scenario.network->network();
+    AppliedLayerTimes applied = applyMeasuredLayerTimes(measured, profile);
+    scenario.network = std::make_shared<const NetworkModel>(std::move(measured), scenario.network->fileLabel());
+    return applied;
 }
 
 Scenario loadScenarioFile(const std::filesystem::path& path)

@@ -2,6 +2,7 @@
 // A scenario: everything the simulator needs besides the network's own description. Read from
 // and written to "offload-studio/scenario" v1 files (docs/formats.md).
 #include "core/codecs/codec_id.h"
+#include "core/device_profile.h"
 #include "core/devices.h"
 #include "core/dtype.h"
 #include "core/network_model.h"
@@ -95,6 +96,10 @@ struct ScenarioOverrides {
     std::optional<double> progress;
 };
 void applyOverrides(Scenario& scenario, const ScenarioOverrides& overrides);
+
+// Uses a measured device (offload-probe calibrate): its GPU and link replace the scenario's,
+// and its conv/fc times are attached to the scenario's network.
+AppliedLayerTimes applyDeviceProfile(Scenario& scenario, const DeviceProfile& profile);
 
 // A scenario around a network file with the defaults of the bundled example (vDNN-all, PCIe
 // gen3 at 12.8 GB/s, Titan X Maxwell, ZVC off): what `offload-studio NET.json` opens.

@@ -40,12 +40,9 @@ struct ReplayOptions {
 // The scenario on this machine as calibrate measured it: the profile's GPU and link, its layer
 // times on the network, and for ZVC the measured kernel rate as an `sm` engine (where the
 // replay runs the kernels).
-void applyDeviceProfile(sim::Scenario& scenario, const DeviceProfile& profile)
+void useMeasuredDevice(sim::Scenario& scenario, const DeviceProfile& profile)
 {
-    scenario.gpu = gpuSpecFromProfile(profile);
-    scenario.link = linkSpecFromProfile(profile);
-    Network network = scenario.network->network();
-    const AppliedLayerTimes applied = applyMeasuredLayerTimes(network, profile);
+    const AppliedLayerTimes applied = sim::applyDeviceProfile(scenario, profile);
     std::printf("device profile: %s; measured times for %d layers", profile.device_name.c_str(), applied.applied);
     if (!applied.unknown_layers.empty())
         std::printf(" (%zu profile layers not in this network)", applied.unknown_layers.size());
@@ -57,7 +54,6 @@ void applyDeviceProfile(sim::Scenario& scenario, const DeviceProfile& profile)
                 "note: layer times were measured at batch %lld, the scenario runs batch %lld (scaled linearly)\n",
                 static_cast<long long>(batch), static_cast<long long>(scenario.batch));
     }
-    scenario.network = std::make_shared<const NetworkModel>(std::move(network), scenario.network->fileLabel());
     if (scenario.codec == CodecId::zvc) {
         const double rate = zvcEngineBytesPerSecond(profile);
         if (rate <= 0)
@@ -392,7 +388,7 @@ int runReplay(const ReplayOptions& o)
     }
     sim::Scenario scenario = sim::loadScenarioFile(o.scenario);
     if (!o.device.empty())
-        applyDeviceProfile(scenario, loadDeviceProfileFile(o.device));
+        useMeasuredDevice(scenario, loadDeviceProfileFile(o.device));
     const sim::Result simulated = sim::simulate(scenario);
     ReplayPlan plan;
     try {
