@@ -4,6 +4,11 @@
 #include "memory_ledger.h"
 
 #include <algorithm>
+#include <cstdint>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace offload::sim {
 
@@ -49,7 +54,7 @@ std::vector<std::uint8_t> offloadSelection(const PreparedNetwork& net, const Net
 }
 
 TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model, const Scenario& scenario,
-                           std::vector<std::uint8_t> offloaded)
+                           std::vector<std::uint8_t> offloaded, bool sparsity)
 {
     const std::size_t tensors = static_cast<std::size_t>(net.layers) + 1;
     TransferPlan plan;
@@ -62,10 +67,13 @@ TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model
     plan.compress_s.assign(tensors, 0.0);
     plan.decompress_s.assign(tensors, 0.0);
 
-    const auto sparsity = model.sparsityAt(scenario.progress);
     const auto elementBytes = static_cast<std::uint32_t>(bytesPerElement(scenario.dtype));
     const std::string_view codec = codecName(scenario.codec);
     const bool compressing = scenario.codec != CodecId::none;
+    // Without a codec the ratio is 1 whatever the sparsity; deriving it is then wasted work
+    // unless the caller reports it per layer.
+    const bool withSparsity = sparsity || compressing;
+    const auto derived = withSparsity ? model.sparsityAt(scenario.progress) : std::vector<double>{};
     const bool sm = scenario.engine == EngineKind::sm && compressing;
     // cDMA reads GPU DRAM at (link x ratio); the engine's own throughput and the DRAM read rate
     // cap the uncompressed side of the copy.
@@ -77,7 +85,9 @@ TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model
     }
     const auto& layers = model.network().layers;
     for (std::size_t t = 0; t < tensors; ++t) {
-        const double s = t == 0 ? model.outputSparsity(kNetworkInput, scenario.progress) : sparsity[t - 1];
+        const double s = !withSparsity ? 0.0
+                         : t == 0      ? model.outputSparsity(kNetworkInput, scenario.progress)
+                                       : derived[t - 1];
         plan.sparsity[t] = s;
         double ratio = 1;
         if (compressing) {
@@ -111,6 +121,28 @@ TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model
 }
 
 namespace {
+
+// The outputs are written once, front to back, right after they are reserved; with 4 KiB pages a
+// run of a million layers spends most of its time faulting them in. Where the kernel hands out
+// huge pages on request (transparent_hugepage=madvise, the default of many distributions) ask
+// for them: 512 times fewer faults. Small vectors are left alone (they come from the heap, warm).
+template <class T>
+void preferHugePages(std::vector<T>& v)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    const std::size_t bytes = v.capacity() * sizeof(T);
+    if (bytes < 8 * huge)
+        return;
+    const auto first = reinterpret_cast<std::uintptr_t>(v.data());
+    const std::uintptr_t begin = (first + huge - 1) & ~(huge - 1);
+    const std::uintptr_t end = (first + bytes) & ~(huge - 1);
+    if (end > begin)
+        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE); // advice only: failure is harmless
+#else
+    (void)v;
+#endif
+}
 
 struct EngineScratch {
     std::vector<double> offload_end, prefetch_end, step_start, step_end;
@@ -148,7 +180,13 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
     const int n = net.layers;
     const std::size_t tensors = static_cast<std::size_t>(n) + 1;
     EngineOutput out;
-    out.layers.resize(static_cast<std::size_t>(n));
+    const bool layers = settings.collect_layers;
+    const bool memory = settings.collect_memory;
+    if (layers) {
+        out.layers.reserve(static_cast<std::size_t>(n));
+        preferHugePages(out.layers);
+        out.layers.resize(static_cast<std::size_t>(n));
+    }
     if (settings.collect_events) {
         // Forward and backward per layer, an offload and a prefetch per moved tensor (and their
         // codec work on the sm engine), and room for about two stalls per layer: growing a
@@ -158,9 +196,12 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
             moved += plan.offloaded[t];
         const std::size_t codecEvents = settings.sm_engine ? 2 * moved : 0;
         out.events.reserve(4 * static_cast<std::size_t>(n) + 2 * moved + codecEvents + 16);
+        preferHugePages(out.events);
     }
 
-    MemoryLedger ledger(static_cast<std::size_t>(n) * 6 + 8);
+    MemoryLedger ledger = memory ? MemoryLedger(static_cast<std::size_t>(n) * 6 + 8)
+                                 : MemoryLedger(MemoryLedger::PeakOnly{});
+    preferHugePages(ledger.points());
     const std::uint64_t budget = settings.budget_bytes;
     bool overBudget = false;
 
@@ -178,8 +219,9 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
     offloadEnd.assign(tensors, 0.0);
     prefetchEnd.assign(tensors, 0.0);
     prefetched.assign(tensors, 0);
-    stepStart.assign(2 * static_cast<std::size_t>(n), 0.0);
-    stepEnd.assign(2 * static_cast<std::size_t>(n), 0.0);
+    // Step bounds feed only the average of the memory curve.
+    stepStart.assign(memory ? 2 * static_cast<std::size_t>(n) : 0, 0.0);
+    stepEnd.assign(memory ? 2 * static_cast<std::size_t>(n) : 0, 0.0);
 
     auto emit = [&](Lane lane, EventKind kind, double start, double end, int layer, int tensor, std::uint64_t raw,
                     std::uint64_t wire) {
@@ -187,12 +229,14 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
             out.events.push_back(Event{start, end, layer, tensor, lane, kind, raw, wire});
     };
     auto stall = [&](int layer, bool forward, double start, double end) {
-        auto& L = out.layers[static_cast<std::size_t>(layer)];
-        (forward ? L.forward_stall_s : L.backward_stall_s) += end - start;
+        if (layers) {
+            auto& L = out.layers[static_cast<std::size_t>(layer)];
+            (forward ? L.forward_stall_s : L.backward_stall_s) += end - start;
+        }
         emit(Lane::compute, EventKind::stall, start, end, layer, -2, 0, 0);
     };
 
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; layers && i < n; ++i) {
         auto& L = out.layers[static_cast<std::size_t>(i)];
         L.forward_s = net.forward_s[static_cast<std::size_t>(i)];
         L.backward_s = net.backward_s[static_cast<std::size_t>(i)];
@@ -210,7 +254,8 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
     // ---- forward pass ----
     for (int i = 0; i < n; ++i) {
         const auto ui = static_cast<std::size_t>(i);
-        stepStart[ui] = t;
+        if (memory)
+            stepStart[ui] = t;
         const std::uint64_t outputBytes = net.in_place[ui] ? 0 : net.bytes[ui + 1];
         const double allocated = ledger.allocateWhenFits(t, outputBytes, MemoryKind::activations, budget, overBudget);
         if (allocated > t) {
@@ -233,7 +278,7 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
             offloadEnd[u] = end;
             ledger.change(start, net.bytes[u], MemoryKind::activations, MemoryKind::in_flight);
             emit(Lane::d2h, EventKind::offload, start, end, i, static_cast<int>(u) - 1, net.bytes[u], plan.wire_bytes[u]);
-            if (u > 0) {
+            if (layers && u > 0) {
                 auto& P = out.layers[u - 1];
                 P.offloaded = true;
                 P.offload_s = plan.d2h_s[u];
@@ -251,7 +296,8 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
             stall(i, true, t, d2hLink);
             t = d2hLink;
         }
-        stepEnd[ui] = t;
+        if (memory)
+            stepEnd[ui] = t;
     }
 
     // ---- backward pass ----
@@ -276,7 +322,7 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
         prefetched[u] = 1;
         ledger.change(end, net.bytes[u], MemoryKind::in_flight, MemoryKind::activations);
         emit(Lane::h2d, EventKind::prefetch, start, end, issuer, static_cast<int>(u) - 1, net.bytes[u], plan.wire_bytes[u]);
-        if (u > 0)
+        if (layers && u > 0)
             out.layers[u - 1].prefetch_s = plan.h2d_s[u];
     };
     auto skipPrefetched = [&] {
@@ -287,7 +333,8 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
     for (int i = n - 1; i >= 0; --i) {
         const auto ui = static_cast<std::size_t>(i);
         const std::size_t step = static_cast<std::size_t>(n) + static_cast<std::size_t>(n - 1 - i);
-        stepStart[step] = t;
+        if (memory)
+            stepStart[step] = t;
         const int o0 = net.owned_offsets[ui], o1 = net.owned_offsets[ui + 1];
 
         // What this layer needs and nobody fetched yet is fetched now: the compute stream waits.
@@ -374,14 +421,16 @@ EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, con
                 t = synced;
             }
         }
-        stepEnd[step] = t;
+        if (memory)
+            stepEnd[step] = t;
     }
     out.iteration_s = std::max({t, d2hFree, h2dFree});
     ledger.finish();
-    out.memory = std::move(ledger.points());
-    for (const auto& p : out.memory)
-        out.peak_bytes = std::max(out.peak_bytes, p.bytes);
-    out.avg_step_bytes = averageOfStepPeaks(out.memory, stepStart, stepEnd);
+    out.peak_bytes = ledger.peak();
+    if (memory) {
+        out.memory = std::move(ledger.points());
+        out.avg_step_bytes = averageOfStepPeaks(out.memory, stepStart, stepEnd);
+    }
     out.over_budget = overBudget || out.peak_bytes > budget;
     return out;
 }

@@ -34,6 +34,10 @@ struct EngineSettings {
     bool half_duplex = false;
     bool sm_engine = false;
     bool collect_events = true;
+    // Off: EngineOutput::layers stays empty (runs that need only summary numbers).
+    bool collect_layers = true;
+    // Off: EngineOutput::memory stays empty and avg_step_bytes 0; peak_bytes is still exact.
+    bool collect_memory = true;
 };
 
 // Which tensors a policy offloads. ReLU inputs never are (vDNN: activations work in place), nor
@@ -43,9 +47,10 @@ std::vector<std::uint8_t> offloadSelection(const PreparedNetwork& net, const Net
 // True when a tensor may be offloaded at all.
 bool offloadable(const PreparedNetwork& net, int tensor);
 
-// Ratios, wire bytes and copy times for the scenario's codec, link and engine.
+// Ratios, wire bytes and copy times for the scenario's codec, link and engine. `sparsity`
+// false: TransferPlan::sparsity stays 0 where no codec needs it (it only feeds LayerResult).
 TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model, const Scenario& scenario,
-                           std::vector<std::uint8_t> offloaded);
+                           std::vector<std::uint8_t> offloaded, bool sparsity = true);
 
 struct EngineOutput {
     double iteration_s = 0;

@@ -11,7 +11,18 @@ namespace offload::sim {
 // The scenario's own run: offload selection (the dyn search included), transfers, engine, and
 // the summary fields that need nothing else. `events`: fill Result::events.
 Result runScenario(const Scenario& scenario, const PreparedNetwork& net, bool events);
-// The oracle: no offload, unlimited memory.
+// What a run fills besides the summary. The summary's stall totals are summed from the layers
+// and its average memory comes from the curve: without them those fields stay 0.
+struct RunOutputs {
+    bool events = false;
+    bool layers = true;
+    bool memory = true;
+};
+Result runScenarioWith(const Scenario& scenario, const PreparedNetwork& net, RunOutputs outputs);
+// The scenario's iteration time alone (what the uncompressed twin contributes).
+double runIterationTime(const Scenario& scenario, const PreparedNetwork& net);
+// The oracle: no offload, unlimited memory. Only what the comparison and the GUI read: the
+// summary's times and peak and average memory, and Result::memory; Result::layers stays empty.
 Result runOracle(const Scenario& scenario, const PreparedNetwork& net);
 // Fills the comparison fields of `result`'s summary from the oracle's and the uncompressed
 // twin's results (not Result::oracle_memory: simulate() moves that over itself).

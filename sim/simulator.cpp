@@ -38,7 +38,7 @@ Candidate runSelection(const Scenario& s, const PreparedNetwork& net, std::vecto
                        const EngineSettings& settings)
 {
     Candidate c;
-    c.plan = planTransfers(net, *s.network, s, std::move(selection));
+    c.plan = planTransfers(net, *s.network, s, std::move(selection), settings.collect_layers);
     c.output = runEngine(net, c.plan, settings);
     return c;
 }
@@ -61,6 +61,9 @@ std::vector<std::uint8_t> dynamicSelection(const Scenario& s, const PreparedNetw
     const NetworkModel& model = *s.network;
     EngineSettings quiet = settings;
     quiet.collect_events = false;
+    // The search reads only the iteration time and whether the budget held.
+    quiet.collect_layers = false;
+    quiet.collect_memory = false;
 
     std::vector<std::vector<std::uint8_t>> candidates;
     for (auto policy : {OffloadPolicy::none, OffloadPolicy::conv, OffloadPolicy::all})
@@ -119,8 +122,20 @@ std::string formatGiB(std::uint64_t bytes)
 
 Result runScenario(const Scenario& s, const PreparedNetwork& net, bool events)
 {
+    return runScenarioWith(s, net, RunOutputs{events, true, true});
+}
+
+double runIterationTime(const Scenario& s, const PreparedNetwork& net)
+{
+    return runScenarioWith(s, net, RunOutputs{false, false, false}).summary.iteration_s;
+}
+
+Result runScenarioWith(const Scenario& s, const PreparedNetwork& net, RunOutputs outputs)
+{
     EngineSettings settings = settingsFor(s, net);
-    settings.collect_events = events;
+    settings.collect_events = outputs.events;
+    settings.collect_layers = outputs.layers;
+    settings.collect_memory = outputs.memory;
     std::vector<std::uint8_t> selection = s.policy == OffloadPolicy::dyn
                                               ? dynamicSelection(s, net, settings)
                                               : offloadSelection(net, *s.network, s.policy, s.manual_layers);
@@ -170,7 +185,7 @@ Result runOracle(const Scenario& s, const PreparedNetwork& net)
     oracle.policy = OffloadPolicy::none;
     oracle.codec = CodecId::none;
     oracle.memory_budget_bytes = std::numeric_limits<std::uint64_t>::max();
-    return runScenario(oracle, net, false);
+    return runScenarioWith(oracle, net, RunOutputs{false, false, true});
 }
 
 void compareWithOracle(Result& result, const Result& oracle)
@@ -207,7 +222,7 @@ Result simulate(const Scenario& scenario)
     } else {
         Scenario plain = scenario;
         plain.codec = CodecId::none;
-        compareWithUncompressed(result, runScenario(plain, net, false).summary.iteration_s);
+        compareWithUncompressed(result, runIterationTime(plain, net));
     }
     return result;
 }

@@ -110,7 +110,7 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
                                uncompressedKeyBandwidth != p.bandwidth_bytes_per_s) {
                         Scenario plain = s;
                         plain.codec = CodecId::none;
-                        uncompressedS = runScenario(plain, net, false).summary.iteration_s;
+                        uncompressedS = runIterationTime(plain, net);
                     }
                     uncompressedKeyBatch = p.batch;
                     uncompressedKeyProgress = p.progress;

@@ -114,6 +114,11 @@ void BM_Simulate_Chain(benchmark::State& state)
     }
     reportEvents(state, events);
     state.counters["layers"] = static_cast<double>(state.range(0));
+    // Seconds per layer (the time per iteration divided by the layers): equal at both sizes
+    // when the cost is linear.
+    state.counters["per_layer"] = benchmark::Counter(static_cast<double>(state.range(0)),
+                                                     benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Simulate_Chain)->Arg(1'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
