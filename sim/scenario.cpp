@@ -224,7 +224,8 @@ void checkManualLayers(const Scenario& s, const JsonCursor& layersCursor)
     }
 }
 
-std::string networkLabel(const std::filesystem::path& scenarioPath, const std::string& ref)
+// A file referred to from a scenario (network, device profile), as a path a user can find.
+std::string referenceLabel(const std::filesystem::path& scenarioPath, const std::string& ref)
 {
     return (scenarioPath.parent_path() / ref).lexically_normal().string();
 }
@@ -258,7 +259,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         const std::filesystem::path networkPath = path.parent_path() / s.network_ref;
         std::error_code ec;
         if (!std::filesystem::is_regular_file(networkPath, ec))
-            networkCursor.fail("network file \"" + networkLabel(path, s.network_ref) +
+            networkCursor.fail("network file \"" + referenceLabel(path, s.network_ref) +
                                "\" not found (paths are relative to the scenario file)");
         s.network = std::make_shared<const NetworkModel>(loadNetworkFile(networkPath));
     } else {
@@ -279,7 +280,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         const std::filesystem::path profilePath = path.parent_path() / s.device_profile_ref;
         std::error_code ec;
         if (!std::filesystem::is_regular_file(profilePath, ec))
-            profileCursor->fail("device profile \"" + networkLabel(path, s.device_profile_ref) +
+            profileCursor->fail("device profile \"" + referenceLabel(path, s.device_profile_ref) +
                                 "\" not found (paths are relative to the scenario file)");
         applyDeviceProfile(s, loadDeviceProfileFile(profilePath));
     }
