@@ -64,55 +64,40 @@ void reportEvents(benchmark::State& state, std::size_t eventsPerRun)
     state.counters["events"] = static_cast<double>(eventsPerRun);
 }
 
-void BM_Simulate_ResNet50(benchmark::State& state)
+// The timed loop every simulation benchmark shares: run, keep the result alive, count events.
+template <typename Run>
+void timeSimulation(benchmark::State& state, const Scenario& s, Run run)
 {
-    const Scenario s = sampleScenario("resnet50");
     std::size_t events = 0;
     for (auto _ : state) {
-        Result r = simulate(s);
+        Result r = run(s);
         events = r.events.size();
         benchmark::DoNotOptimize(r.summary.iteration_s);
     }
     reportEvents(state, events);
+}
+
+void BM_Simulate_ResNet50(benchmark::State& state)
+{
+    timeSimulation(state, sampleScenario("resnet50"), simulate);
 }
 BENCHMARK(BM_Simulate_ResNet50)->Unit(benchmark::kMicrosecond);
 
 void BM_SimulateOnly_ResNet50(benchmark::State& state)
 {
-    const Scenario s = sampleScenario("resnet50");
-    std::size_t events = 0;
-    for (auto _ : state) {
-        Result r = simulateOnly(s);
-        events = r.events.size();
-        benchmark::DoNotOptimize(r.summary.iteration_s);
-    }
-    reportEvents(state, events);
+    timeSimulation(state, sampleScenario("resnet50"), simulateOnly);
 }
 BENCHMARK(BM_SimulateOnly_ResNet50)->Unit(benchmark::kMicrosecond);
 
 void BM_Simulate_VGG16(benchmark::State& state)
 {
-    const Scenario s = sampleScenario("vgg16");
-    std::size_t events = 0;
-    for (auto _ : state) {
-        Result r = simulate(s);
-        events = r.events.size();
-        benchmark::DoNotOptimize(r.summary.iteration_s);
-    }
-    reportEvents(state, events);
+    timeSimulation(state, sampleScenario("vgg16"), simulate);
 }
 BENCHMARK(BM_Simulate_VGG16)->Unit(benchmark::kMicrosecond);
 
 void BM_Simulate_Chain(benchmark::State& state)
 {
-    const Scenario s = chainScenario(static_cast<int>(state.range(0)));
-    std::size_t events = 0;
-    for (auto _ : state) {
-        Result r = simulate(s);
-        events = r.events.size();
-        benchmark::DoNotOptimize(r.summary.iteration_s);
-    }
-    reportEvents(state, events);
+    timeSimulation(state, chainScenario(static_cast<int>(state.range(0))), simulate);
     state.counters["layers"] = static_cast<double>(state.range(0));
     // Seconds per layer (the time per iteration divided by the layers): equal at both sizes
     // when the cost is linear.
