@@ -1,5 +1,7 @@
 #include "device_profile.h"
 
+#include "network_json.h"
+
 #include "json_reader.h"
 
 #include <algorithm>
@@ -96,13 +98,7 @@ DeviceProfile deviceProfileFromJson(const nlohmann::json& document, const std::s
         times.requireObject();
         for (const auto& item : times.value().items()) {
             JsonCursor t(item.value(), times.pointer() + "/" + jsonPointerToken(item.key()), times.file());
-            t.requireObject();
-            t.checkKeys({"forward_s", "backward_s", "batch"});
-            MeasuredTimes m;
-            m.forward_s = t.required("forward_s").number(0, 1e6);
-            m.backward_s = t.required("backward_s").number(0, 1e6);
-            m.batch = t.required("batch").integer(1, 1'000'000);
-            p.layer_times[item.key()] = m;
+            p.layer_times[item.key()] = measuredTimesFromCursor(t);
         }
     }
     return p;
@@ -147,7 +143,7 @@ nlohmann::json deviceProfileToJson(const DeviceProfile& p)
     if (!p.layer_times.empty()) {
         nlohmann::json times = nlohmann::json::object();
         for (const auto& [name, m] : p.layer_times)
-            times[name] = {{"forward_s", m.forward_s}, {"backward_s", m.backward_s}, {"batch", m.batch}};
+            times[name] = measuredTimesToJson(m);
         j["layers"] = {{"network", p.layer_times_network}, {"method", p.layer_times_method}, {"times", times}};
     }
     return j;

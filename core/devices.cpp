@@ -6,10 +6,17 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
+// GPU memory taken by the CUDA context with cuDNN's and cuBLAS's kernels loaded, before a
+// framework allocates anything. Not on any data sheet: an assumption from commonly reported
+// figures (a few hundred MiB; more on newer GPUs, whose libraries carry more kernels).
+constexpr double kContextMiBPascalAndOlder = 250;
+constexpr double kContextMiBVoltaAndNewer = 500;
+
 GpuSpec gpu(const char* id, const char* name, double tflops, double tflopsFp16, double dramGBps, double memoryGiB,
-            const char* citation)
+            const char* citation, double contextMiB = kContextMiBVoltaAndNewer)
 {
     GpuSpec g;
+    g.context_bytes = static_cast<std::uint64_t>(contextMiB * 1024 * 1024);
     g.id = id;
     g.name = name;
     g.peak_flops = tflops * 1e12;
@@ -43,9 +50,11 @@ const std::vector<GpuSpec>& gpuPresets()
     static const std::vector<GpuSpec> presets = {
         gpu("titan-x-maxwell", "GeForce GTX Titan X (Maxwell)", 7.0, 0, 336.5, 12,
             "vDNN (Rhu et al., MICRO 2016), section V: 7 TFLOPS FP32, 336 GB/s, 12 GB; NVIDIA GeForce GTX TITAN X "
-            "specifications: 336.5 GB/s GDDR5, 12 GB"),
+            "specifications: 336.5 GB/s GDDR5, 12 GB",
+            kContextMiBPascalAndOlder),
         gpu("titan-xp", "NVIDIA TITAN Xp (Pascal)", 12.1, 0, 547.6, 12,
-            "NVIDIA TITAN Xp specifications: 12.1 TFLOPS FP32, 547.6 GB/s GDDR5X, 12 GB (also cDMA, HPCA 2018)"),
+            "NVIDIA TITAN Xp specifications: 12.1 TFLOPS FP32, 547.6 GB/s GDDR5X, 12 GB (also cDMA, HPCA 2018)",
+            kContextMiBPascalAndOlder),
         gpu("v100", "NVIDIA Tesla V100 SXM2 32 GB", 15.7, 125, 900, 32,
             "NVIDIA Tesla V100 data sheet (SXM2): 15.7 TFLOPS FP32, 125 TFLOPS tensor, 900 GB/s HBM2, 32 GB"),
         gpu("a100", "NVIDIA A100 SXM4 80 GB", 19.5, 312, 2039, 80,

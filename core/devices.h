@@ -16,6 +16,9 @@ struct GpuSpec {
     std::uint64_t memory_bytes = 0;
     double compute_efficiency = 0.7; // fraction of peak reached by real kernels (roofline)
     double dram_efficiency = 0.8;
+    // GPU memory the CUDA context and the libraries' kernels take before training allocates
+    // anything; the default memory budget leaves it out.
+    std::uint64_t context_bytes = 0;
     std::string citation;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // The network description: what the user writes in a network file. Shapes, FLOPs and sparsity
 // per layer are derived from it by NetworkModel (network_model.h).
+#include "conv_algorithm.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -62,10 +64,21 @@ struct SparsitySpec {
 };
 
 // Per-layer measurements attached to a network (from offload-sim measure or offload-probe).
+// One cuDNN convolution algorithm family timed on a real GPU (offload-probe calibrate).
+struct MeasuredAlgorithm {
+    ConvAlgorithm algorithm = ConvAlgorithm::implicit_gemm;
+    double forward_s = 0;
+    double backward_s = 0;             // data and filter gradients
+    std::uint64_t workspace_bytes = 0; // the largest of its three passes
+};
+
 struct MeasuredTimes {
     double forward_s = 0;
     double backward_s = 0;
     std::int64_t batch = 0; // the batch the times were measured at; scaled linearly to others
+    // Conv layers: every algorithm family cuDNN ran for this layer, at the same batch (times and
+    // workspaces scale linearly with it). Empty: the simulator's algorithm model is used.
+    std::vector<MeasuredAlgorithm> algorithms;
 };
 
 struct Layer {

@@ -156,14 +156,8 @@ Layer layerFromCursor(const JsonCursor& c)
     readLayerParameters(c, L);
     if (auto s = c.member("sparsity"))
         L.sparsity = sparsityFromCursor(*s);
-    if (auto t = c.member("measured_times")) {
-        t->checkKeys({"forward_s", "backward_s", "batch"});
-        MeasuredTimes m;
-        m.forward_s = t->required("forward_s").number(0, 1e6);
-        m.backward_s = t->required("backward_s").number(0, 1e6);
-        m.batch = t->required("batch").integer(1, 1'000'000);
-        L.measured_times = m;
-    }
+    if (auto t = c.member("measured_times"))
+        L.measured_times = measuredTimesFromCursor(*t);
     if (auto r = c.member("measured_ratios")) {
         r->requireObject();
         for (const auto& item : r->value().items()) {
@@ -224,9 +218,7 @@ nlohmann::json layerToJson(const Layer& L)
     if (L.sparsity)
         j["sparsity"] = sparsityToJson(*L.sparsity);
     if (L.measured_times)
-        j["measured_times"] = {{"forward_s", L.measured_times->forward_s},
-                               {"backward_s", L.measured_times->backward_s},
-                               {"batch", L.measured_times->batch}};
+        j["measured_times"] = measuredTimesToJson(*L.measured_times);
     if (!L.measured_ratios.empty())
         j["measured_ratios"] = L.measured_ratios;
     if (!L.comment.empty())
@@ -385,6 +377,53 @@ NetworkModel loadNetworkFile(const std::filesystem::path& path)
 void saveNetworkFile(const Network& network, const std::filesystem::path& path)
 {
     writeFileAtomically(path, networkToJson(network).dump(2) + "\n");
+}
+
+MeasuredTimes measuredTimesFromCursor(const JsonCursor& t)
+{
+    t.requireObject();
+    t.checkKeys({"forward_s", "backward_s", "batch", "algorithms"});
+    MeasuredTimes m;
+    m.forward_s = t.required("forward_s").number(0, 1e6);
+    m.backward_s = t.required("backward_s").number(0, 1e6);
+    m.batch = t.required("batch").integer(1, 1'000'000);
+    if (auto list = t.member("algorithms")) {
+        for (const JsonCursor& a : list->elements(1, kConvAlgorithms.size())) {
+            a.requireObject();
+            a.checkKeys({"algorithm", "forward_s", "backward_s", "workspace_bytes"});
+            MeasuredAlgorithm measured;
+            const JsonCursor name = a.required("algorithm");
+            const auto algorithm = parseConvAlgorithm(name.string());
+            if (!algorithm)
+                name.fail("unknown convolution algorithm \"" + name.string() +
+                          "\" (implicit-gemm, implicit-precomp-gemm, gemm, fft, fft-tiling, winograd)");
+            for (const auto& earlier : m.algorithms)
+                if (earlier.algorithm == *algorithm)
+                    name.fail("convolution algorithm \"" + name.string() + "\" is listed twice");
+            measured.algorithm = *algorithm;
+            measured.forward_s = a.required("forward_s").number(0, 1e6);
+            measured.backward_s = a.required("backward_s").number(0, 1e6);
+            measured.workspace_bytes =
+                static_cast<std::uint64_t>(a.required("workspace_bytes").number(0, 1e15));
+            m.algorithms.push_back(measured);
+        }
+    }
+    return m;
+}
+
+nlohmann::json measuredTimesToJson(const MeasuredTimes& m)
+{
+    nlohmann::json j = {{"forward_s", m.forward_s}, {"backward_s", m.backward_s}, {"batch", m.batch}};
+    if (!m.algorithms.empty()) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& a : m.algorithms)
+            list.push_back({{"algorithm", std::string(convAlgorithmName(a.algorithm))},
+                            {"forward_s", a.forward_s},
+                            {"backward_s", a.backward_s},
+                            {"workspace_bytes", a.workspace_bytes}});
+        j["algorithms"] = std::move(list);
+    }
+    return j;
 }
 
 } // namespace offload

@@ -28,6 +28,10 @@ void saveNetworkFile(const Network& network, const std::filesystem::path& path);
 SparsitySpec sparsityFromCursor(const JsonCursor& cursor);
 nlohmann::json sparsityToJson(const SparsitySpec& spec);
 Provenance provenanceFromCursor(const JsonCursor& object); // reads "source" and its note key
+// Measured layer times, shared with device profiles: {"forward_s", "backward_s", "batch",
+// optional "algorithms": [{"algorithm", "forward_s", "backward_s", "workspace_bytes"}]}.
+MeasuredTimes measuredTimesFromCursor(const JsonCursor& cursor);
+nlohmann::json measuredTimesToJson(const MeasuredTimes& times);
 void provenanceToJson(const Provenance& p, nlohmann::json& object);
 
 } // namespace offload

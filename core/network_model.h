@@ -57,6 +57,11 @@ public:
 
     // Elementwise layers that run in place in vDNN (their input is not stashed separately).
     static bool isInPlaceActivation(LayerKind k) { return k == LayerKind::relu || k == LayerKind::relu6; }
+    // What a layer's backward pass reads besides dY (cuDNN's and the frameworks' backward
+    // kernels; docs/model.md lists every kind). Only tensors some backward pass reads are
+    // stashed for the backward pass; the others are freed after their last forward reader.
+    static bool backwardReadsInput(LayerKind k);  // X: conv, fc, gelu, max pool, LRN, norms, generic
+    static bool backwardReadsOutput(LayerKind k); // Y: ReLU, ReLU6, softmax, max pool, LRN
 
 private:
     void derive();

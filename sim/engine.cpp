@@ -15,9 +15,10 @@ namespace offload::sim {
 bool offloadable(const PreparedNetwork& net, int tensor)
 {
     const auto t = static_cast<std::size_t>(tensor);
-    // Nothing reads it (network output): it is needed again at once by the loss. Read by an
-    // activation: vDNN's ReLU works in place and needs only Y, so its input is never offloaded.
-    return net.last_consumer[t] >= 0 && !net.read_by_activation[t] && !net.absorbed[t];
+    // Nothing reads it (network output): the loss needs it at once. No backward pass reads it
+    // (a ReLU's input, what only a concat or an add reads): it is freed, not stashed. Absorbed:
+    // its buffer now holds an in-place activation's output, which is the tensor to move.
+    return net.last_consumer[t] >= 0 && net.stashed(tensor) && !net.absorbed[t];
 }
 
 std::vector<std::uint8_t> offloadSelection(const PreparedNetwork& net, const NetworkModel& model, OffloadPolicy policy,
@@ -27,7 +28,8 @@ std::vector<std::uint8_t> offloadSelection(const PreparedNetwork& net, const Net
     std::vector<std::uint8_t> selected(tensors, 0);
     switch (policy) {
     case OffloadPolicy::none:
-    case OffloadPolicy::dyn: // the simulator searches; see simulator.cpp
+    case OffloadPolicy::dyn:         // the simulator searches; see simulator.cpp
+    case OffloadPolicy::fastest_fit: // likewise
         break;
     case OffloadPolicy::all:
         for (std::size_t t = 0; t < tensors; ++t)
@@ -75,14 +77,12 @@ TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model
     const bool withSparsity = sparsity || compressing;
     const auto derived = withSparsity ? model.sparsityAt(scenario.progress) : std::vector<double>{};
     const bool sm = scenario.engine == EngineKind::sm && compressing;
-    // cDMA reads GPU DRAM at (link x ratio); the engine's own throughput and the DRAM read rate
-    // cap the uncompressed side of the copy.
-    double rawCap = 0;
-    if (compressing && !sm) {
-        rawCap = scenario.gpu.dram_bytes_per_s;
-        if (scenario.engine_bytes_per_s > 0)
-            rawCap = rawCap > 0 ? std::min(rawCap, scenario.engine_bytes_per_s) : scenario.engine_bytes_per_s;
-    }
+    // Every copy reads (D2H) or writes (H2D) GPU DRAM at the uncompressed rate. cDMA's engine
+    // reads DRAM at (link x ratio) until that hits the DRAM's or its own throughput.
+    const double dramCap = scenario.gpu.dram_bytes_per_s;
+    double engineCap = dramCap;
+    if (compressing && !sm && scenario.engine_bytes_per_s > 0)
+        engineCap = engineCap > 0 ? std::min(engineCap, scenario.engine_bytes_per_s) : scenario.engine_bytes_per_s;
     const auto& layers = model.network().layers;
     for (std::size_t t = 0; t < tensors; ++t) {
         const double s = !withSparsity ? 0.0
@@ -99,19 +99,34 @@ TransferPlan planTransfers(const PreparedNetwork& net, const NetworkModel& model
             }
             if (ratio <= 0)
                 ratio = modelRatio(scenario.codec, 1.0 - s, elementBytes, scenario.codec_params);
+            // A block that would grow is sent raw (a flag per block, as DMA compression engines
+            // do), so a compressed copy is never larger than the raw one.
+            ratio = std::max(ratio, 1.0);
         }
-        plan.ratio[t] = ratio;
         const double raw = static_cast<double>(net.bytes[t]);
-        const double wire = raw / ratio;
-        plan.wire_bytes[t] = static_cast<std::uint64_t>(wire + 0.5);
-        auto copyTime = [&](double linkBytesPerS) {
-            double time = wire / linkBytesPerS;
+        auto copyTime = [&](double wireBytes, double linkBytesPerS, double rawCap) {
+            double time = wireBytes / linkBytesPerS;
             if (rawCap > 0)
                 time = std::max(time, raw / rawCap);
             return scenario.link.latency_s + time;
         };
-        plan.d2h_s[t] = copyTime(scenario.link.d2h_bytes_per_s);
-        plan.h2d_s[t] = copyTime(scenario.link.h2d_bytes_per_s);
+        double d2h = copyTime(raw / ratio, scenario.link.d2h_bytes_per_s, compressing ? engineCap : dramCap);
+        double h2d = copyTime(raw / ratio, scenario.link.h2d_bytes_per_s, compressing ? engineCap : dramCap);
+        if (compressing && !sm) {
+            // The engine passes a tensor through uncompressed when that is faster (its own
+            // throughput below the link's): compression never slows a copy down.
+            const double rawD2h = copyTime(raw, scenario.link.d2h_bytes_per_s, dramCap);
+            const double rawH2d = copyTime(raw, scenario.link.h2d_bytes_per_s, dramCap);
+            if (rawD2h + rawH2d < d2h + h2d) {
+                ratio = 1;
+                d2h = rawD2h;
+                h2d = rawH2d;
+            }
+        }
+        plan.ratio[t] = ratio;
+        plan.wire_bytes[t] = static_cast<std::uint64_t>(raw / ratio + 0.5);
+        plan.d2h_s[t] = d2h;
+        plan.h2d_s[t] = h2d;
         if (sm) {
             plan.compress_s[t] = raw / scenario.engine_bytes_per_s;
             plan.decompress_s[t] = raw / scenario.engine_bytes_per_s;
@@ -144,295 +159,438 @@ void preferHugePages(std::vector<T>& v)
 #endif
 }
 
+// EngineScratch::prefetched: 0 not yet, or how the tensor got back for the backward pass.
+constexpr std::uint8_t kCopiedBack = 1;
+constexpr std::uint8_t kNeverLeft = 2; // still on the GPU: its offload had not finished
+
 struct EngineScratch {
-    std::vector<double> offload_end, prefetch_end, step_start, step_end;
+    std::vector<double> offload_end, release_at, prefetch_end, step_start, step_end;
     std::vector<std::uint8_t> prefetched;
     std::vector<int> order;
 };
 
-// vDNN's average: for every layer step, the most memory allocated while it runs; then the mean.
-std::uint64_t averageOfStepPeaks(const std::vector<MemoryPoint>& points, const std::vector<double>& stepStart,
-                                 const std::vector<double>& stepEnd)
+// For every layer step, the most memory allocated while it runs.
+std::vector<std::uint64_t> stepPeaks(const std::vector<MemoryPoint>& points, const std::vector<double>& stepStart,
+                                     const std::vector<double>& stepEnd)
 {
-    if (stepStart.empty() || points.empty())
-        return 0;
-    long double sum = 0;
+    std::vector<std::uint64_t> peaks(stepStart.size(), 0);
     std::size_t p = 0;
     std::uint64_t value = 0; // value in force at the current time
     for (std::size_t k = 0; k < stepStart.size(); ++k) {
-        const double s = stepStart[k];
-        const double e = stepEnd[k];
-        while (p < points.size() && points[p].time_s <= s)
+        while (p < points.size() && points[p].time_s <= stepStart[k])
             value = points[p++].bytes;
         std::uint64_t peak = value;
-        std::size_t q = p;
-        while (q < points.size() && points[q].time_s < e)
-            peak = std::max(peak, points[q++].bytes);
-        sum += static_cast<long double>(peak);
+        for (std::size_t q = p; q < points.size() && points[q].time_s < stepEnd[k]; ++q)
+            peak = std::max(peak, points[q].bytes);
+        peaks[k] = peak;
     }
-    return static_cast<std::uint64_t>(sum / static_cast<long double>(stepStart.size()));
+    return peaks;
 }
 
-} // namespace
-
-EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, const EngineSettings& settings)
-{
-    const int n = net.layers;
-    const std::size_t tensors = static_cast<std::size_t>(n) + 1;
-    EngineOutput out;
-    const bool layers = settings.collect_layers;
-    const bool memory = settings.collect_memory;
-    if (layers) {
-        out.layers.reserve(static_cast<std::size_t>(n));
-        preferHugePages(out.layers);
-        out.layers.resize(static_cast<std::size_t>(n));
-    }
-    if (settings.collect_events) {
-        // Forward and backward per layer, an offload and a prefetch per moved tensor (and their
-        // codec work on the sm engine), and room for about two stalls per layer: growing a
-        // vector of millions of events would copy it and fault in fresh pages again.
-        std::size_t moved = 0;
-        for (std::size_t t = 0; t < tensors; ++t)
-            moved += plan.offloaded[t];
-        const std::size_t codecEvents = settings.sm_engine ? 2 * moved : 0;
-        out.events.reserve(4 * static_cast<std::size_t>(n) + 2 * moved + codecEvents + 16);
-        preferHugePages(out.events);
+// One run of the engine: the clocks of the three streams, the memory ledger and what has been
+// moved, advanced layer by layer through the forward and the backward pass.
+class EngineRun {
+public:
+    EngineRun(const PreparedNetwork& net, const ComputePlan& compute, const TransferPlan& plan,
+              const EngineSettings& settings)
+        : net_(net), compute_(compute), plan_(plan), settings_(settings), n_(net.layers),
+          collectLayers_(settings.collect_layers), collectMemory_(settings.collect_memory),
+          ledger_(settings.collect_memory ? MemoryLedger(static_cast<std::size_t>(net.layers) * 8 + 8)
+                                          : MemoryLedger(MemoryLedger::PeakOnly{})),
+          h2dLink_(settings.half_duplex ? d2hFree_ : h2dFree_)
+    {
+        reserveOutputs();
+        resetScratch();
     }
 
-    MemoryLedger ledger = memory ? MemoryLedger(static_cast<std::size_t>(n) * 6 + 8)
-                                 : MemoryLedger(MemoryLedger::PeakOnly{});
-    preferHugePages(ledger.points());
-    const std::uint64_t budget = settings.budget_bytes;
-    bool overBudget = false;
+    EngineOutput run()
+    {
+        // The resident part and the minibatch itself are there before the first layer starts.
+        ledger_.allocate(0, settings_.weight_bytes, MemoryKind::weights);
+        ledger_.allocate(0, settings_.workspace_bytes, MemoryKind::workspace);
+        ledger_.allocate(0, net_.bytes[0], MemoryKind::activations);
+        for (int i = 0; i < n_; ++i)
+            forwardStep(i);
+        orderPrefetches();
+        for (int i = n_ - 1; i >= 0; --i)
+            backwardStep(i);
+        return finish();
+    }
 
-    double d2hFree = 0, h2dFree = 0;
-    double& d2hLink = d2hFree;
-    double& h2dLink = settings.half_duplex ? d2hFree : h2dFree;
-    // Working arrays are kept per thread between runs: sweeps and the three runs of simulate()
-    // then reuse warm memory instead of faulting in fresh pages every time.
-    thread_local EngineScratch scratch;
-    auto& offloadEnd = scratch.offload_end;
-    auto& prefetchEnd = scratch.prefetch_end;
-    auto& prefetched = scratch.prefetched;
-    auto& stepStart = scratch.step_start;
-    auto& stepEnd = scratch.step_end;
-    offloadEnd.assign(tensors, 0.0);
-    prefetchEnd.assign(tensors, 0.0);
-    prefetched.assign(tensors, 0);
-    // Step bounds feed only the average of the memory curve.
-    stepStart.assign(memory ? 2 * static_cast<std::size_t>(n) : 0, 0.0);
-    stepEnd.assign(memory ? 2 * static_cast<std::size_t>(n) : 0, 0.0);
+private:
+    // ---- set-up ----
 
-    auto emit = [&](Lane lane, EventKind kind, double start, double end, int layer, int tensor, std::uint64_t raw,
-                    std::uint64_t wire) {
-        if (settings.collect_events)
-            out.events.push_back(Event{start, end, layer, tensor, lane, kind, raw, wire});
-    };
-    auto stall = [&](int layer, bool forward, double start, double end) {
-        if (layers) {
-            auto& L = out.layers[static_cast<std::size_t>(layer)];
+    void reserveOutputs()
+    {
+        if (collectLayers_) {
+            out_.layers.reserve(static_cast<std::size_t>(n_));
+            preferHugePages(out_.layers);
+            out_.layers.resize(static_cast<std::size_t>(n_));
+            for (int i = 0; i < n_; ++i) {
+                const auto ui = static_cast<std::size_t>(i);
+                auto& L = out_.layers[ui];
+                L.forward_s = compute_.forward_s[ui];
+                L.backward_s = compute_.backward_s[ui];
+                L.workspace_bytes = compute_.workspace_bytes[ui];
+                if (const ConvOption* o = chosenConvOption(net_, compute_, i))
+                    L.algorithm = o->algorithm;
+                L.output_bytes = net_.bytes[ui + 1];
+                L.sparsity = plan_.sparsity[ui + 1];
+                L.ratio = plan_.ratio[ui + 1];
+            }
+        }
+        if (settings_.collect_events) {
+            // Forward and backward per layer, an offload and a prefetch per moved tensor (and
+            // their codec work on the sm engine), and room for about two stalls per layer:
+            // growing a vector of millions of events would copy it and fault in fresh pages.
+            std::size_t moved = 0;
+            for (std::uint8_t o : plan_.offloaded)
+                moved += o;
+            const std::size_t codecEvents = settings_.sm_engine ? 2 * moved : 0;
+            out_.events.reserve(4 * static_cast<std::size_t>(n_) + 2 * moved + codecEvents + 16);
+            preferHugePages(out_.events);
+        }
+        preferHugePages(ledger_.points());
+    }
+
+    void resetScratch()
+    {
+        // Working arrays are kept per thread between runs: sweeps and the runs of simulate() then
+        // reuse warm memory instead of faulting in fresh pages every time.
+        thread_local EngineScratch scratch;
+        s_ = &scratch;
+        const std::size_t tensors = static_cast<std::size_t>(n_) + 1;
+        s_->offload_end.assign(tensors, 0.0);
+        s_->release_at.assign(tensors, 0.0);
+        s_->prefetch_end.assign(tensors, 0.0);
+        s_->prefetched.assign(tensors, 0);
+        // Step bounds feed only the per-step peaks of the memory curve.
+        const std::size_t steps = collectMemory_ ? 2 * static_cast<std::size_t>(n_) : 0;
+        s_->step_start.assign(steps, 0.0);
+        s_->step_end.assign(steps, 0.0);
+    }
+
+    // ---- small pieces ----
+
+    void emit(Lane lane, EventKind kind, double start, double end, int layer, int tensor, std::uint64_t raw,
+              std::uint64_t wire)
+    {
+        if (settings_.collect_events)
+            out_.events.push_back(Event{start, end, layer, tensor, lane, kind, raw, wire});
+    }
+
+    void stall(int layer, bool forward, double start, double end)
+    {
+        if (collectLayers_) {
+            auto& L = out_.layers[static_cast<std::size_t>(layer)];
             (forward ? L.forward_stall_s : L.backward_stall_s) += end - start;
         }
         emit(Lane::compute, EventKind::stall, start, end, layer, -2, 0, 0);
-    };
-
-    for (int i = 0; layers && i < n; ++i) {
-        auto& L = out.layers[static_cast<std::size_t>(i)];
-        L.forward_s = net.forward_s[static_cast<std::size_t>(i)];
-        L.backward_s = net.backward_s[static_cast<std::size_t>(i)];
-        L.output_bytes = net.bytes[static_cast<std::size_t>(i) + 1];
-        L.sparsity = plan.sparsity[static_cast<std::size_t>(i) + 1];
-        L.ratio = plan.ratio[static_cast<std::size_t>(i) + 1];
     }
 
-    // The resident part and the minibatch itself are there before the first layer starts.
-    ledger.allocate(0, settings.weight_bytes, MemoryKind::weights);
-    ledger.allocate(0, settings.workspace_bytes, MemoryKind::workspace);
-    ledger.allocate(0, net.bytes[0], MemoryKind::activations);
-    double t = 0;
+    // Allocates on the compute stream's clock; a wait for memory (relaxed sync) is a stall of
+    // `stallLayer`.
+    void allocateOrWait(std::uint64_t bytes, MemoryKind kind, int stallLayer, bool forward)
+    {
+        const double allocated = ledger_.allocateWhenFits(t_, bytes, kind, settings_.budget_bytes, overBudget_);
+        if (allocated > t_) {
+            stall(stallLayer, forward, t_, allocated);
+            t_ = allocated;
+        }
+    }
+
+    template <class F>
+    void forEachOwned(int layer, F f) const
+    {
+        const auto ui = static_cast<std::size_t>(layer);
+        for (int k = net_.owned_offsets[ui]; k < net_.owned_offsets[ui + 1]; ++k)
+            f(static_cast<std::size_t>(net_.owned[static_cast<std::size_t>(k)]));
+    }
+
+    template <class F>
+    void forEachNeeded(int layer, F f) const
+    {
+        const auto ui = static_cast<std::size_t>(layer);
+        for (int k = net_.needed_offsets[ui]; k < net_.needed_offsets[ui + 1]; ++k)
+            f(static_cast<std::size_t>(net_.needed[static_cast<std::size_t>(k)]));
+    }
 
     // ---- forward pass ----
-    for (int i = 0; i < n; ++i) {
+
+    void forwardStep(int i)
+    {
         const auto ui = static_cast<std::size_t>(i);
-        if (memory)
-            stepStart[ui] = t;
-        const std::uint64_t outputBytes = net.in_place[ui] ? 0 : net.bytes[ui + 1];
-        const double allocated = ledger.allocateWhenFits(t, outputBytes, MemoryKind::activations, budget, overBudget);
-        if (allocated > t) {
-            stall(i > 0 ? i - 1 : i, true, t, allocated);
-            t = allocated;
-        }
-        const int o0 = net.owned_offsets[ui], o1 = net.owned_offsets[ui + 1];
-        for (int k = o0; k < o1; ++k) {
-            const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
-            if (!plan.offloaded[u])
-                continue;
-            if (plan.compress_s[u] > 0) {
-                emit(Lane::codec, EventKind::compress, t, t + plan.compress_s[u], i, static_cast<int>(u) - 1,
-                     net.bytes[u], plan.wire_bytes[u]);
-                t += plan.compress_s[u];
+        if (collectMemory_)
+            s_->step_start[ui] = t_;
+        allocateOrWait(net_.in_place[ui] ? 0 : net_.bytes[ui + 1], MemoryKind::activations, i > 0 ? i - 1 : i, true);
+        forEachOwned(i, [&](std::size_t u) {
+            if (plan_.offloaded[u])
+                offload(u, i);
+        });
+        allocateOrWait(compute_.workspace_bytes[ui], MemoryKind::workspace, i > 0 ? i - 1 : i, true);
+        emit(Lane::compute, EventKind::forward, t_, t_ + compute_.forward_s[ui], i, i, 0, 0);
+        t_ += compute_.forward_s[ui];
+        ledger_.release(t_, compute_.workspace_bytes[ui], MemoryKind::workspace);
+        // The layer was the last forward reader of what it owns: an offloaded tensor leaves
+        // once its copy is done; one that no backward pass reads is freed now.
+        forEachOwned(i, [&](std::size_t u) {
+            if (plan_.offloaded[u]) {
+                s_->release_at[u] = std::max(s_->offload_end[u], t_);
+                ledger_.release(s_->release_at[u], net_.bytes[u], MemoryKind::in_flight);
+            } else if (!net_.stashed(static_cast<int>(u)) && !net_.absorbed[u]) {
+                ledger_.release(t_, net_.bytes[u], MemoryKind::activations);
             }
-            const double start = std::max(t, d2hLink);
-            const double end = start + plan.d2h_s[u];
-            d2hLink = end;
-            offloadEnd[u] = end;
-            ledger.change(start, net.bytes[u], MemoryKind::activations, MemoryKind::in_flight);
-            emit(Lane::d2h, EventKind::offload, start, end, i, static_cast<int>(u) - 1, net.bytes[u], plan.wire_bytes[u]);
-            if (layers && u > 0) {
-                auto& P = out.layers[u - 1];
-                P.offloaded = true;
-                P.offload_s = plan.d2h_s[u];
-                P.offload_wire_bytes = plan.wire_bytes[u];
-            }
+        });
+        if (settings_.sync == SyncPolicy::vdnn && d2hFree_ > t_) {
+            stall(i, true, t_, d2hFree_);
+            t_ = d2hFree_;
         }
-        emit(Lane::compute, EventKind::forward, t, t + net.forward_s[ui], i, i, 0, 0);
-        t += net.forward_s[ui];
-        for (int k = o0; k < o1; ++k) {
-            const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
-            if (plan.offloaded[u])
-                ledger.release(std::max(offloadEnd[u], t), net.bytes[u], MemoryKind::in_flight);
+        if (collectMemory_)
+            s_->step_end[ui] = t_;
+    }
+
+    void offload(std::size_t u, int issuer)
+    {
+        if (plan_.compress_s[u] > 0) {
+            emit(Lane::codec, EventKind::compress, t_, t_ + plan_.compress_s[u], issuer, static_cast<int>(u) - 1,
+                 net_.bytes[u], plan_.wire_bytes[u]);
+            t_ += plan_.compress_s[u];
         }
-        if (settings.sync == SyncPolicy::vdnn && d2hLink > t) {
-            stall(i, true, t, d2hLink);
-            t = d2hLink;
+        const double start = std::max(t_, d2hFree_);
+        const double end = start + plan_.d2h_s[u];
+        d2hFree_ = end;
+        s_->offload_end[u] = end;
+        ledger_.change(start, net_.bytes[u], MemoryKind::activations, MemoryKind::in_flight);
+        emit(Lane::d2h, EventKind::offload, start, end, issuer, static_cast<int>(u) - 1, net_.bytes[u],
+             plan_.wire_bytes[u]);
+        out_.d2h_raw_bytes += net_.bytes[u];
+        out_.d2h_wire_bytes += plan_.wire_bytes[u];
+        out_.d2h_busy_s += plan_.d2h_s[u];
+        ++out_.offloaded_tensors;
+        if (collectLayers_ && u > 0) {
+            auto& P = out_.layers[u - 1];
+            P.offloaded = true;
+            P.offload_s = plan_.d2h_s[u];
+            P.offload_wire_bytes = plan_.wire_bytes[u];
         }
-        if (memory)
-            stepEnd[ui] = t;
     }
 
     // ---- backward pass ----
-    // Offloaded tensors in the order the backward pass needs them (owner layer descending).
-    auto& order = scratch.order;
-    order.clear();
-    for (int i = n - 1; i >= 0; --i)
-        for (int k = net.owned_offsets[static_cast<std::size_t>(i)]; k < net.owned_offsets[static_cast<std::size_t>(i) + 1]; ++k)
-            if (plan.offloaded[static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)])])
-                order.push_back(net.owned[static_cast<std::size_t>(k)]);
-    std::size_t next = 0; // first entry of `order` that may not be prefetched yet
-    int ahead = 0;        // eager: prefetched tensors whose backward consumer has not started
 
-    auto issuePrefetch = [&](std::size_t u, int issuer, double when, bool mayWait) {
-        const double allocated =
-            mayWait ? ledger.allocateWhenFits(when, net.bytes[u], MemoryKind::in_flight, budget, overBudget)
-                    : (ledger.allocate(when, net.bytes[u], MemoryKind::in_flight), ledger.now());
-        const double start = std::max({allocated, h2dLink, offloadEnd[u]});
-        const double end = start + plan.h2d_s[u];
-        h2dLink = end;
-        prefetchEnd[u] = end;
-        prefetched[u] = 1;
-        ledger.change(end, net.bytes[u], MemoryKind::in_flight, MemoryKind::activations);
-        emit(Lane::h2d, EventKind::prefetch, start, end, issuer, static_cast<int>(u) - 1, net.bytes[u], plan.wire_bytes[u]);
-        if (layers && u > 0)
-            out.layers[u - 1].prefetch_s = plan.h2d_s[u];
-    };
-    auto skipPrefetched = [&] {
-        while (next < order.size() && prefetched[static_cast<std::size_t>(order[next])])
-            ++next;
-    };
+    // Offloaded tensors in the order the backward pass needs them (first backward reader descending).
+    void orderPrefetches()
+    {
+        auto& order = s_->order;
+        order.clear();
+        for (int i = n_ - 1; i >= 0; --i)
+            forEachNeeded(i, [&](std::size_t u) {
+                if (plan_.offloaded[u])
+                    order.push_back(static_cast<int>(u));
+            });
+        next_ = 0;
+        ahead_ = 0;
+    }
 
-    for (int i = n - 1; i >= 0; --i) {
+    void backwardStep(int i)
+    {
         const auto ui = static_cast<std::size_t>(i);
-        const std::size_t step = static_cast<std::size_t>(n) + static_cast<std::size_t>(n - 1 - i);
-        if (memory)
-            stepStart[step] = t;
-        const int o0 = net.owned_offsets[ui], o1 = net.owned_offsets[ui + 1];
+        const std::size_t step = static_cast<std::size_t>(n_) + static_cast<std::size_t>(n_ - 1 - i);
+        if (collectMemory_)
+            s_->step_start[step] = t_;
 
         // What this layer needs and nobody fetched yet is fetched now: the compute stream waits.
-        for (int k = o0; k < o1; ++k) {
-            const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
-            if (!plan.offloaded[u])
-                continue;
-            if (prefetched[u])
-                --ahead;
+        forEachNeeded(i, [&](std::size_t u) {
+            if (!plan_.offloaded[u])
+                return;
+            if (s_->prefetched[u])
+                --ahead_;
             else
-                issuePrefetch(u, i, t, true);
-        }
-
+                prefetch(u, i, true);
+        });
         skipPrefetched();
-        if (settings.prefetch == PrefetchPolicy::vdnn) {
-            // findPrefetchLayer: the closest earlier layer with an offloaded, not yet prefetched
-            // input; the search stops at the first CONV layer it meets.
-            if (next < order.size()) {
-                const int owner = net.last_consumer[static_cast<std::size_t>(order[next])];
-                const int convBetween = i > 0 ? net.conv_at_or_below[ui - 1] : -1;
-                if (owner < i && convBetween <= owner) {
-                    while (next < order.size() && net.last_consumer[static_cast<std::size_t>(order[next])] == owner) {
-                        const auto u = static_cast<std::size_t>(order[next]);
-                        if (!prefetched[u])
-                            issuePrefetch(u, i, t, false);
-                        ++next;
-                    }
-                }
+        if (settings_.prefetch == PrefetchPolicy::vdnn)
+            prefetchLikeVdnn(i);
+        else
+            prefetchEagerly(i);
+
+        allocateOrWait(gradientBytes(i), MemoryKind::gradients, i, false);
+        allocateOrWait(compute_.workspace_bytes[ui], MemoryKind::workspace, i, false);
+        double ready = t_;
+        forEachNeeded(i, [&](std::size_t u) {
+            if (plan_.offloaded[u])
+                ready = std::max(ready, s_->prefetch_end[u]);
+        });
+        if (ready > t_) {
+            stall(i, false, t_, ready);
+            t_ = ready;
+        }
+        forEachNeeded(i, [&](std::size_t u) {
+            if (plan_.offloaded[u] && plan_.decompress_s[u] > 0 && s_->prefetched[u] == kCopiedBack) {
+                emit(Lane::codec, EventKind::decompress, t_, t_ + plan_.decompress_s[u], i, static_cast<int>(u) - 1,
+                     net_.bytes[u], plan_.wire_bytes[u]);
+                t_ += plan_.decompress_s[u];
             }
-        } else {
-            while (ahead < settings.eager_depth && next < order.size()) {
-                const auto u = static_cast<std::size_t>(order[next]);
-                if (!ledger.fitsNow(t, net.bytes[u], budget))
-                    break;
-                issuePrefetch(u, i, t, false);
-                ++ahead;
-                ++next;
-                skipPrefetched();
+        });
+        emit(Lane::compute, EventKind::backward, t_, t_ + compute_.backward_s[ui], i, i, 0, 0);
+        t_ += compute_.backward_s[ui];
+        ledger_.release(t_, compute_.workspace_bytes[ui], MemoryKind::workspace);
+        releaseAfterBackward(i);
+
+        if (settings_.sync == SyncPolicy::vdnn && i > 0) {
+            const double synced = std::max(h2dLink_, d2hFree_);
+            if (synced > t_) {
+                stall(i - 1, false, t_, synced);
+                t_ = synced;
             }
         }
+        if (collectMemory_)
+            s_->step_end[step] = t_;
+    }
 
-        // Gradients: dY of a network output is created here; dX of each input at its first
-        // backward reader (an in-place activation reuses dY's buffer).
-        std::uint64_t gradientBytes = net.last_consumer[ui + 1] < 0 ? net.bytes[ui + 1] : 0;
-        if (!net.in_place[ui])
-            for (int k = o0; k < o1; ++k) {
-                const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
+    // Gradients: dY of a network output is created here; dX of each input at its first backward
+    // reader, the layer that was its last forward reader (an in-place activation reuses dY).
+    std::uint64_t gradientBytes(int i) const
+    {
+        const auto ui = static_cast<std::size_t>(i);
+        std::uint64_t bytes = net_.last_consumer[ui + 1] < 0 ? net_.bytes[ui + 1] : 0;
+        if (!net_.in_place[ui])
+            forEachOwned(i, [&](std::size_t u) {
                 if (u != 0)
-                    gradientBytes += net.bytes[u];
-            }
-        double ready = ledger.allocateWhenFits(t, gradientBytes, MemoryKind::gradients, budget, overBudget);
-        for (int k = o0; k < o1; ++k) {
-            const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
-            if (plan.offloaded[u])
-                ready = std::max(ready, prefetchEnd[u]);
-        }
-        if (ready > t) {
-            stall(i, false, t, ready);
-            t = ready;
-        }
-        for (int k = o0; k < o1; ++k) {
-            const auto u = static_cast<std::size_t>(net.owned[static_cast<std::size_t>(k)]);
-            if (plan.offloaded[u] && plan.decompress_s[u] > 0) {
-                emit(Lane::codec, EventKind::decompress, t, t + plan.decompress_s[u], i, static_cast<int>(u) - 1,
-                     net.bytes[u], plan.wire_bytes[u]);
-                t += plan.decompress_s[u];
-            }
-        }
-        emit(Lane::compute, EventKind::backward, t, t + net.backward_s[ui], i, i, 0, 0);
-        t += net.backward_s[ui];
-
-        // The layer's output (its Y) and its dY are done with; the network input after its first reader.
-        if (!net.absorbed[ui + 1])
-            ledger.release(t, net.bytes[ui + 1], MemoryKind::activations);
-        if (net.first_consumer[0] == i)
-            ledger.release(t, net.bytes[0], MemoryKind::activations);
-        if (!net.in_place[ui])
-            ledger.release(t, net.bytes[ui + 1], MemoryKind::gradients);
-
-        if (settings.sync == SyncPolicy::vdnn && i > 0) {
-            const double synced = std::max(h2dLink, d2hLink);
-            if (synced > t) {
-                stall(i - 1, false, t, synced);
-                t = synced;
-            }
-        }
-        if (memory)
-            stepEnd[step] = t;
+                    bytes += net_.bytes[u];
+            });
+        return bytes;
     }
-    out.iteration_s = std::max({t, d2hFree, h2dFree});
-    ledger.finish();
-    out.peak_bytes = ledger.peak();
-    if (memory) {
-        out.memory = std::move(ledger.points());
-        out.avg_step_bytes = averageOfStepPeaks(out.memory, stepStart, stepEnd);
+
+    // Values no later backward pass reads leave; so does the layer's dY.
+    void releaseAfterBackward(int i)
+    {
+        const auto ui = static_cast<std::size_t>(i);
+        for (int k = net_.freed_offsets[ui]; k < net_.freed_offsets[ui + 1]; ++k) {
+            const auto t = static_cast<std::size_t>(net_.freed[static_cast<std::size_t>(k)]);
+            // A tensor that never left may still be read by its offload copy (relaxed sync): its
+            // buffer is freed when that copy ends, not before.
+            const double at = s_->prefetched[t] == kNeverLeft ? std::max(t_, s_->release_at[t]) : t_;
+            ledger_.release(at, net_.bytes[t], MemoryKind::activations);
+        }
+        if (!net_.in_place[ui])
+            ledger_.release(t_, net_.bytes[ui + 1], MemoryKind::gradients);
     }
-    out.over_budget = overBudget || out.peak_bytes > budget;
-    return out;
+
+    void skipPrefetched()
+    {
+        while (next_ < s_->order.size() && s_->prefetched[static_cast<std::size_t>(s_->order[next_])])
+            ++next_;
+    }
+
+    // findPrefetchLayer: the closest earlier layer that needs an offloaded, not yet prefetched
+    // tensor has its tensors prefetched; the search stops at the first CONV layer it meets (at
+    // most one layer's tensors per backward step).
+    void prefetchLikeVdnn(int i)
+    {
+        if (next_ >= s_->order.size())
+            return;
+        const int owner = net_.first_backward_reader[static_cast<std::size_t>(s_->order[next_])];
+        const int convBetween = i > 0 ? net_.conv_at_or_below[static_cast<std::size_t>(i) - 1] : -1;
+        if (owner >= i || convBetween > owner)
+            return;
+        while (next_ < s_->order.size() &&
+               net_.first_backward_reader[static_cast<std::size_t>(s_->order[next_])] == owner) {
+            const auto u = static_cast<std::size_t>(s_->order[next_]);
+            if (!s_->prefetched[u])
+                prefetch(u, i, false);
+            ++next_;
+        }
+    }
+
+    // Tensors in the order the backward pass needs them, until `eager_depth` of them are ahead
+    // of the compute stream or the next one does not fit the memory budget now.
+    void prefetchEagerly(int i)
+    {
+        while (ahead_ < settings_.eager_depth && next_ < s_->order.size()) {
+            const auto u = static_cast<std::size_t>(s_->order[next_]);
+            if (!ledger_.fitsNow(t_, net_.bytes[u], settings_.budget_bytes))
+                break;
+            prefetch(u, i, false);
+            ++ahead_;
+            ++next_;
+            skipPrefetched();
+        }
+    }
+
+    void prefetch(std::size_t u, int issuer, bool mayWait)
+    {
+        s_->prefetched[u] = kCopiedBack;
+        if (s_->release_at[u] > t_) {
+            s_->prefetched[u] = kNeverLeft;
+            // Its offload has not finished (relaxed sync): the buffer is still on the GPU. It
+            // stays; nothing is copied back. The release scheduled for the end of the offload
+            // is undone at the same instant.
+            ledger_.allocateLater(s_->release_at[u], net_.bytes[u], MemoryKind::activations);
+            s_->prefetch_end[u] = t_;
+            return;
+        }
+        const double allocated =
+            mayWait ? ledger_.allocateWhenFits(t_, net_.bytes[u], MemoryKind::in_flight, settings_.budget_bytes, overBudget_)
+                    : (ledger_.allocate(t_, net_.bytes[u], MemoryKind::in_flight), ledger_.now());
+        const double start = std::max({allocated, h2dLink_, s_->offload_end[u]});
+        const double end = start + plan_.h2d_s[u];
+        h2dLink_ = end;
+        s_->prefetch_end[u] = end;
+        ledger_.change(end, net_.bytes[u], MemoryKind::in_flight, MemoryKind::activations);
+        emit(Lane::h2d, EventKind::prefetch, start, end, issuer, static_cast<int>(u) - 1, net_.bytes[u],
+             plan_.wire_bytes[u]);
+        out_.h2d_raw_bytes += net_.bytes[u];
+        out_.h2d_wire_bytes += plan_.wire_bytes[u];
+        out_.h2d_busy_s += plan_.h2d_s[u];
+        if (collectLayers_ && u > 0)
+            out_.layers[u - 1].prefetch_s = plan_.h2d_s[u];
+    }
+
+    // ---- end ----
+
+    EngineOutput finish()
+    {
+        out_.iteration_s = std::max({t_, d2hFree_, h2dFree_});
+        ledger_.finish();
+        out_.peak_bytes = ledger_.peak();
+        if (collectMemory_) {
+            out_.memory = std::move(ledger_.points());
+            out_.step_peak_bytes = stepPeaks(out_.memory, s_->step_start, s_->step_end);
+            long double sum = 0;
+            for (std::uint64_t p : out_.step_peak_bytes)
+                sum += static_cast<long double>(p);
+            if (!out_.step_peak_bytes.empty())
+                out_.avg_step_bytes =
+                    static_cast<std::uint64_t>(sum / static_cast<long double>(out_.step_peak_bytes.size()));
+        }
+        out_.over_budget = overBudget_ || out_.peak_bytes > settings_.budget_bytes;
+        return std::move(out_);
+    }
+
+    const PreparedNetwork& net_;
+    const ComputePlan& compute_;
+    const TransferPlan& plan_;
+    const EngineSettings& settings_;
+    const int n_;
+    const bool collectLayers_;
+    const bool collectMemory_;
+    EngineOutput out_;
+    MemoryLedger ledger_;
+    EngineScratch* s_ = nullptr;
+    bool overBudget_ = false;
+    double t_ = 0; // the compute stream's clock
+    double d2hFree_ = 0, h2dFree_ = 0;
+    double& h2dLink_; // the H2D stream, or the shared one of a half-duplex link
+    std::size_t next_ = 0; // first entry of the prefetch order that may not be prefetched yet
+    int ahead_ = 0;        // eager: prefetched tensors whose backward reader has not started
+};
+
+} // namespace
+
+EngineOutput runEngine(const PreparedNetwork& net, const ComputePlan& compute, const TransferPlan& plan,
+                       const EngineSettings& settings)
+{
+    return EngineRun(net, compute, plan, settings).run();
 }
 
 } // namespace offload::sim

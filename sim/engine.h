@@ -29,8 +29,11 @@ struct EngineSettings {
     PrefetchPolicy prefetch = PrefetchPolicy::vdnn;
     int eager_depth = 2;
     std::uint64_t budget_bytes = std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t weight_bytes = 0;    // weights and weight gradients, resident
-    std::uint64_t workspace_bytes = 0; // resident
+    // Weights, weight gradients and (mixed precision) fp32 master weights: resident.
+    std::uint64_t weight_bytes = 0;
+    // Extra workspace resident for the whole iteration (the scenario's workspace_mib), besides
+    // the per-layer workspace of the chosen convolution algorithms (ComputePlan).
+    std::uint64_t workspace_bytes = 0;
     bool half_duplex = false;
     bool sm_engine = false;
     bool collect_events = true;
@@ -40,8 +43,9 @@ struct EngineSettings {
     bool collect_memory = true;
 };
 
-// Which tensors a policy offloads. ReLU inputs never are (vDNN: activations work in place), nor
-// tensors nothing reads. `manualLayers` names the layers whose inputs are offloaded.
+// Which tensors a policy offloads: only tensors some backward pass reads (stashed) can be, and
+// of those neither the network outputs (the loss needs them at once) nor a buffer an in-place
+// activation took over. `manualLayers` names the layers whose inputs are offloaded.
 std::vector<std::uint8_t> offloadSelection(const PreparedNetwork& net, const NetworkModel& model, OffloadPolicy policy,
                                            const std::vector<std::string>& manualLayers);
 // True when a tensor may be offloaded at all.
@@ -57,11 +61,22 @@ struct EngineOutput {
     std::vector<LayerResult> layers;
     std::vector<Event> events;
     std::vector<MemoryPoint> memory;
+    // With collect_memory: the most memory allocated during each layer step, forward steps
+    // (layer 0 .. n-1) then backward steps (layer n-1 .. 0).
+    std::vector<std::uint64_t> step_peak_bytes;
     std::uint64_t peak_bytes = 0;
     std::uint64_t avg_step_bytes = 0; // vDNN's average: mean over layer steps of the step's peak
     bool over_budget = false;
+    // What crossed the link. A tensor still on the GPU when the backward pass needs it (its
+    // offload not finished, possible with relaxed sync) is not copied back.
+    std::uint64_t d2h_raw_bytes = 0, d2h_wire_bytes = 0;
+    std::uint64_t h2d_raw_bytes = 0, h2d_wire_bytes = 0;
+    double d2h_busy_s = 0, h2d_busy_s = 0;
+    int offloaded_tensors = 0;
 };
 
-EngineOutput runEngine(const PreparedNetwork& net, const TransferPlan& plan, const EngineSettings& settings);
+// One iteration with the given per-layer costs (algorithms chosen) and transfers.
+EngineOutput runEngine(const PreparedNetwork& net, const ComputePlan& compute, const TransferPlan& plan,
+                       const EngineSettings& settings);
 
 } // namespace offload::sim

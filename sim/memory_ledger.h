@@ -46,6 +46,14 @@ public:
         return now_;
     }
 
+    // An allocation known in advance (it may lie after the current time): a release that is
+    // undone at its own instant, when a buffer turns out to be needed after all.
+    void allocateLater(double t, std::uint64_t bytes, MemoryKind kind)
+    {
+        if (bytes != 0)
+            schedule(t, kind, kind, static_cast<std::int64_t>(bytes));
+    }
+
     bool fitsNow(double t, std::uint64_t bytes, std::uint64_t budget)
     {
         advance(t);

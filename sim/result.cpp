@@ -39,4 +39,18 @@ std::string_view memoryKindName(MemoryKind kind)
     return "weights";
 }
 
+std::string_view baselineName(BaselineKind kind)
+{
+    return kind == BaselineKind::vdnn ? "vdnn" : "lean";
+}
+
+std::optional<BaselineKind> parseBaseline(std::string_view s)
+{
+    if (s == "vdnn")
+        return BaselineKind::vdnn;
+    if (s == "lean")
+        return BaselineKind::lean;
+    return std::nullopt;
+}
+
 } // namespace offload::sim

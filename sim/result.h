@@ -1,9 +1,12 @@
 #pragma once
 // What one simulation produces. Views and exporters read this; they never recompute the model.
+#include "conv_algorithms.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +43,8 @@ struct LayerResult {
     double backward_stall_s = 0; // time the compute stream waited before this layer's backward
     std::uint64_t output_bytes = 0;     // activation bytes of the output at the batch
     std::uint64_t offload_wire_bytes = 0;
+    std::optional<ConvAlgorithm> algorithm; // conv layers: the convolution algorithm run
+    std::uint64_t workspace_bytes = 0;      // held while the layer's forward or backward runs
 };
 
 // What GPU memory is used for. weights: weights and their gradients (resident); workspace:
@@ -55,9 +60,21 @@ struct MemoryPoint {
     std::array<std::uint64_t, kMemoryKinds> by_kind{}; // sums to `bytes`; index by MemoryKind
 };
 
+// What the memory reductions are measured against (DOMAIN.md section 1).
+// vdnn: vDNN's network-wide allocation: every tensor and its gradient, weights, weight gradients
+//       and every convolution's workspace (the oracle's performance-optimal algorithms, one
+//       buffer per pass) allocated for the whole iteration.
+// lean: the oracle's own timeline: in-place activations, tensors freed after their last reader,
+//       gradients only while needed, workspace only while its layer runs.
+enum class BaselineKind : std::uint8_t { vdnn, lean };
+std::string_view baselineName(BaselineKind);
+std::optional<BaselineKind> parseBaseline(std::string_view);
+
 struct Summary {
     double iteration_s = 0;
-    double oracle_s = 0;          // same network, no offload, unlimited memory
+    // The oracle: same network, no offload, unlimited memory, performance-optimal convolution
+    // algorithms. Both baselines run at its speed; they differ in memory only.
+    double oracle_s = 0;
     double overhead = 0;          // iteration_s / oracle_s - 1
     double uncompressed_s = 0;    // same scenario with codec none
     double speedup_vs_uncompressed = 1; // uncompressed_s / iteration_s
@@ -68,10 +85,17 @@ struct Summary {
     std::uint64_t weight_bytes = 0;
     std::uint64_t peak_gpu_bytes = 0;
     std::uint64_t avg_gpu_bytes = 0;        // vDNN's definition: mean over layer steps (fwd and bwd)
-    std::uint64_t oracle_peak_gpu_bytes = 0;
+    std::uint64_t oracle_peak_gpu_bytes = 0; // the oracle's timeline (the lean baseline)
     std::uint64_t oracle_avg_gpu_bytes = 0;
-    double peak_reduction = 0;    // 1 - peak / oracle peak
-    double avg_reduction = 0;     // 1 - avg / oracle avg (vDNN reports this)
+    // vDNN's network-wide allocation of this network at this batch (the vdnn baseline).
+    std::uint64_t vdnn_allocation_bytes = 0;
+    BaselineKind baseline = BaselineKind::vdnn;
+    std::uint64_t baseline_peak_gpu_bytes = 0; // of the chosen baseline
+    std::uint64_t baseline_avg_gpu_bytes = 0;  // vdnn: the same (its allocation never changes)
+    double peak_reduction = 0;    // 1 - peak / baseline peak
+    double avg_reduction = 0;     // 1 - avg / baseline avg (vDNN reports this against vdnn)
+    std::uint64_t workspace_peak_bytes = 0; // largest per-layer workspace of the chosen algorithms
+    int downgraded_conv_layers = 0;         // vDNN-dyn: conv layers moved off the fastest algorithm
     double forward_stall_s = 0, backward_stall_s = 0;
     int offloaded_layers = 0;
     bool feasible = true;         // false when the memory budget cannot be met

@@ -37,10 +37,25 @@ constexpr std::pair<std::string_view, OffloadPolicy> kPolicies[] = {{"none", Off
                                                                     {"all", OffloadPolicy::all},
                                                                     {"conv", OffloadPolicy::conv},
                                                                     {"dyn", OffloadPolicy::dyn},
-                                                                    {"manual", OffloadPolicy::manual}};
+                                                                    {"manual", OffloadPolicy::manual},
+                                                                    {"fastest-fit", OffloadPolicy::fastest_fit}};
 constexpr std::pair<std::string_view, PrefetchPolicy> kPrefetches[] = {{"vdnn", PrefetchPolicy::vdnn},
                                                                        {"eager", PrefetchPolicy::eager}};
 constexpr std::pair<std::string_view, SyncPolicy> kSyncs[] = {{"vdnn", SyncPolicy::vdnn}, {"relaxed", SyncPolicy::relaxed}};
+constexpr std::pair<std::string_view, AlgorithmPreference> kAlgorithmPreferences[] = {
+    {"performance-optimal", AlgorithmPreference::performance}, {"memory-optimal", AlgorithmPreference::memory}};
+constexpr std::pair<std::string_view, BaselineKind> kBaselines[] = {{"vdnn", BaselineKind::vdnn},
+                                                                    {"lean", BaselineKind::lean}};
+
+// The accepted names of a table, for error messages.
+template <class Enum, std::size_t N>
+std::string acceptedNames(const std::pair<std::string_view, Enum> (&table)[N])
+{
+    std::string list;
+    for (const auto& [name, value] : table)
+        list += (list.empty() ? "" : ", ") + std::string(name);
+    return list;
+}
 
 template <class Enum, std::size_t N>
 Enum enumFromCursor(const JsonCursor& c, const std::pair<std::string_view, Enum> (&table)[N])
@@ -48,10 +63,7 @@ Enum enumFromCursor(const JsonCursor& c, const std::pair<std::string_view, Enum>
     const std::string s = c.string();
     if (auto v = parseFrom(s, table))
         return *v;
-    std::string list;
-    for (const auto& [name, value] : table)
-        list += (list.empty() ? "" : ", ") + std::string(name);
-    c.fail("unknown value \"" + s + "\" (accepted: " + list + ")");
+    c.fail("unknown value \"" + s + "\" (accepted: " + acceptedNames(table) + ")");
 }
 
 std::string gpuPresetList()
@@ -92,7 +104,7 @@ GpuSpec gpuFromCursor(const JsonCursor& c)
         return gpuPresetOrFail(c);
     c.requireObject();
     c.checkKeys({"preset", "name", "peak_tflops", "peak_tflops_fp16", "dram_gbps", "memory_gib", "compute_efficiency",
-                 "dram_efficiency", "citation"});
+                 "dram_efficiency", "context_mib", "citation"});
     GpuSpec g;
     if (auto preset = c.member("preset")) {
         g = gpuPresetOrFail(*preset);
@@ -114,6 +126,10 @@ GpuSpec gpuFromCursor(const JsonCursor& c)
         g.memory_bytes = static_cast<std::uint64_t>(v->number(1e-6, 1e6) * kGiB);
     g.compute_efficiency = c.numberOr("compute_efficiency", g.compute_efficiency, 1e-3, 1.0);
     g.dram_efficiency = c.numberOr("dram_efficiency", g.dram_efficiency, 1e-3, 1.0);
+    if (auto v = c.member("context_mib"))
+        g.context_bytes = static_cast<std::uint64_t>(v->number(0, 1e6) * kMiB);
+    if (g.context_bytes >= g.memory_bytes)
+        c.fail("the CUDA context (context_mib) must be smaller than the GPU's memory");
     g.citation = c.stringOr("citation", g.citation);
     return g;
 }
@@ -248,7 +264,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     checkFormatHeader(root, kScenarioFormat, kScenarioFormatVersion);
     root.checkKeys({"format", "version", "name", "description", "network", "batch", "dtype", "progress", "gpu", "link",
                     "codec", "engine", "policy", "manual_layers", "prefetch", "eager_depth", "sync", "memory_budget_gib",
-                    "workspace_mib", "device_profile"});
+                    "workspace_mib", "device_profile", "conv_algorithms", "baseline"});
     Scenario s;
     s.name = root.stringOr("name", path.stem().string());
     s.description = root.stringOr("description", "");
@@ -313,6 +329,10 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         s.memory_budget_bytes = static_cast<std::uint64_t>(b->number(1e-6, 1e6) * kGiB);
     if (auto w = root.member("workspace_mib"))
         s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kMiB);
+    if (auto a = root.member("conv_algorithms"))
+        s.conv_algorithms = enumFromCursor(*a, kAlgorithmPreferences);
+    if (auto b = root.member("baseline"))
+        s.baseline = enumFromCursor(*b, kBaselines);
     return s;
 }
 
@@ -362,6 +382,7 @@ nlohmann::json scenarioToJson(const Scenario& s)
     gpu["memory_gib"] = static_cast<double>(s.gpu.memory_bytes) / kGiB;
     gpu["compute_efficiency"] = s.gpu.compute_efficiency;
     gpu["dram_efficiency"] = s.gpu.dram_efficiency;
+    gpu["context_mib"] = static_cast<double>(s.gpu.context_bytes) / kMiB;
     if (!s.gpu.citation.empty())
         gpu["citation"] = s.gpu.citation;
     j["gpu"] = gpu;
@@ -404,6 +425,8 @@ nlohmann::json scenarioToJson(const Scenario& s)
         j["memory_budget_gib"] = static_cast<double>(*s.memory_budget_bytes) / kGiB;
     if (s.workspace_bytes)
         j["workspace_mib"] = static_cast<double>(s.workspace_bytes) / kMiB;
+    j["conv_algorithms"] = std::string(algorithmPreferenceName(s.conv_algorithms));
+    j["baseline"] = std::string(baselineName(s.baseline));
     return j;
 }
 
@@ -434,8 +457,24 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
     if (o.policy) {
         auto p = parsePolicy(*o.policy);
         if (!p || *p == OffloadPolicy::manual)
-            throw InputError("", "--policy", "unknown policy \"" + *o.policy + "\" (accepted: none, all, conv, dyn)");
+            throw InputError("", "--policy",
+                             "unknown policy \"" + *o.policy + "\" (accepted: none, all, conv, dyn, fastest-fit)");
         s.policy = *p;
+    }
+    if (o.baseline) {
+        auto b = parseFrom(*o.baseline, kBaselines);
+        if (!b)
+            throw InputError("", "--baseline",
+                             "unknown baseline \"" + *o.baseline + "\" (accepted: " + acceptedNames(kBaselines) + ")");
+        s.baseline = *b;
+    }
+    if (o.conv_algorithms) {
+        auto a = parseFrom(*o.conv_algorithms, kAlgorithmPreferences);
+        if (!a)
+            throw InputError("", "--conv-algorithms",
+                             "unknown choice \"" + *o.conv_algorithms + "\" (accepted: " +
+                                 acceptedNames(kAlgorithmPreferences) + ")");
+        s.conv_algorithms = *a;
     }
     if (o.gpu) {
         const GpuSpec* g = findGpuPreset(*o.gpu);

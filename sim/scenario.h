@@ -1,6 +1,8 @@
 #pragma once
 // A scenario: everything the simulator needs besides the network's own description. Read from
 // and written to "offload-studio/scenario" v1 files (docs/formats.md).
+#include "conv_algorithms.h"
+#include "result.h"
 #include "core/codecs/codec_id.h"
 #include "core/device_profile.h"
 #include "core/devices.h"
@@ -21,7 +23,9 @@ namespace offload::sim {
 // capped at engine_bytes_per_s of uncompressed data and by the DRAM read rate). sm: software
 // kernels on the GPU that take compute-stream time at engine_bytes_per_s.
 enum class EngineKind { dma, sm };
-enum class OffloadPolicy { none, all, conv, dyn, manual };
+// dyn is vDNN-dyn as published; fastest_fit is the fastest of no offload, vDNN-conv, vDNN-all
+// and the k largest tensors that fits the budget (simulator.cpp).
+enum class OffloadPolicy { none, all, conv, dyn, manual, fastest_fit };
 enum class PrefetchPolicy { vdnn, eager };
 enum class SyncPolicy { vdnn, relaxed };
 
@@ -65,10 +69,20 @@ struct Scenario {
     // none, and its measured layer times are attached to the network.
     std::string device_profile_ref;
 
-    std::optional<std::uint64_t> memory_budget_bytes; // absent: the GPU's memory
-    std::uint64_t workspace_bytes = 0;                 // convolution workspace kept resident
+    // Memory the training may use. Absent: the GPU's memory less its CUDA context
+    // (GpuSpec::context_bytes); given, it is taken as that allowance already.
+    std::optional<std::uint64_t> memory_budget_bytes;
+    std::uint64_t workspace_bytes = 0; // extra workspace kept resident (besides the algorithms')
+    // How conv layers pick their algorithm (vDNN-dyn decides per layer instead).
+    AlgorithmPreference conv_algorithms = AlgorithmPreference::performance;
+    BaselineKind baseline = BaselineKind::vdnn; // what memory reductions are measured against
 
-    std::uint64_t budgetBytes() const { return memory_budget_bytes.value_or(gpu.memory_bytes); }
+    std::uint64_t budgetBytes() const
+    {
+        if (memory_budget_bytes)
+            return *memory_budget_bytes;
+        return gpu.memory_bytes > gpu.context_bytes ? gpu.memory_bytes - gpu.context_bytes : 0;
+    }
 };
 
 inline constexpr std::string_view kScenarioFormat = "offload-studio/scenario";
@@ -94,6 +108,8 @@ struct ScenarioOverrides {
     std::optional<std::string> gpu;       // preset id
     std::optional<std::int64_t> batch;
     std::optional<double> progress;
+    std::optional<std::string> baseline;        // vdnn, lean
+    std::optional<std::string> conv_algorithms; // performance-optimal, memory-optimal
 };
 void applyOverrides(Scenario& scenario, const ScenarioOverrides& overrides);
 

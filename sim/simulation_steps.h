@@ -29,4 +29,9 @@ Result runOracle(const Scenario& scenario, const PreparedNetwork& net);
 void compareWithOracle(Result& result, const Result& oracle);
 void compareWithUncompressed(Result& result, double uncompressedIterationS);
 
+// Weights, weight gradients and the fp32 master weights of mixed precision: resident.
+std::uint64_t residentWeightBytes(const PreparedNetwork& net);
+// vDNN's network-wide allocation (BaselineKind::vdnn) with the given algorithms and resident part.
+std::uint64_t vdnnAllocationBytes(const PreparedNetwork& net, const ComputePlan& compute, std::uint64_t residentBytes);
+
 } // namespace offload::sim

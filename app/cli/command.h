@@ -20,6 +20,7 @@ void addInfoCommand(CLI::App& app, int& exitCode);
 void addRunCommand(CLI::App& app, int& exitCode);
 void addSweepCommand(CLI::App& app, int& exitCode);
 void addMeasureCommand(CLI::App& app, int& exitCode);
+void addReproduceCommand(CLI::App& app, int& exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
 void addFigureCommand(CLI::App& app, int& exitCode);
 #endif
@@ -29,6 +30,7 @@ void writeOutput(const std::string& pathOrDash, const std::string& text);
 
 // Human-readable sizes and numbers for tables.
 std::string formatMiB(double bytes);
+std::string formatGiB(double bytes);
 std::string formatFixed(double value, int decimals);
 
 } // namespace offload::cli

@@ -28,6 +28,13 @@ std::string formatMiB(double bytes)
     return buf;
 }
 
+std::string formatGiB(double bytes)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f", bytes / (1024.0 * 1024.0 * 1024.0));
+    return buf;
+}
+
 std::string formatFixed(double value, int decimals)
 {
     char buf[64];
@@ -56,6 +63,7 @@ int main(int argc, char** argv)
 #ifdef OFFLOAD_CLI_HAS_MEASURE
     addMeasureCommand(app, exitCode);
 #endif
+    addReproduceCommand(app, exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
     addFigureCommand(app, exitCode);
 #endif

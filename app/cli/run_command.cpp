@@ -27,6 +27,8 @@ struct RunOptions {
     std::optional<std::string> gpu;
     std::optional<std::int64_t> batch;
     std::optional<double> progress;
+    std::optional<std::string> baseline;
+    std::optional<std::string> conv_algorithms;
     std::string json;
     std::string csv;
     std::string trace;
@@ -45,7 +47,8 @@ std::string milliseconds(double seconds)
 void runRun(const RunOptions& o, int& exitCode)
 {
     sim::Scenario s = sim::loadScenarioFile(o.scenario);
-    sim::applyOverrides(s, {o.codec, o.bandwidth_gbps, o.policy, o.gpu, o.batch, o.progress});
+    sim::applyOverrides(s, {o.codec, o.bandwidth_gbps, o.policy, o.gpu, o.batch, o.progress, o.baseline,
+                            o.conv_algorithms});
     const sim::Result r = sim::simulate(s);
     const sim::Summary& m = r.summary;
 
@@ -70,7 +73,8 @@ void runRun(const RunOptions& o, int& exitCode)
         << sim::policyName(s.policy) << ", prefetch " << sim::prefetchName(s.prefetch) << ", sync "
         << sim::syncName(s.sync) << "\n\n";
     out << "Iteration        " << milliseconds(m.iteration_s) << "\n";
-    out << "Oracle           " << milliseconds(m.oracle_s) << " (no offload, unlimited memory)\n";
+    out << "Oracle           " << milliseconds(m.oracle_s)
+        << " (no offload, unlimited memory, performance-optimal convolutions)\n";
     out << "Overhead         " << percent(m.overhead) << " vs oracle (" << percent(m.oracle_s / m.iteration_s)
         << " of its throughput)\n";
     if (s.codec != CodecId::none)
@@ -78,16 +82,36 @@ void runRun(const RunOptions& o, int& exitCode)
             << formatFixed(m.speedup_vs_uncompressed, 3) << "x\n";
     out << "Stalls           forward " << milliseconds(m.forward_stall_s) << ", backward "
         << milliseconds(m.backward_stall_s) << "\n";
-    out << "Offloaded        " << m.offloaded_layers << " tensors, " << formatMiB(static_cast<double>(m.d2h_raw_bytes))
-        << " MiB raw, " << formatMiB(static_cast<double>(m.d2h_wire_bytes)) << " MiB over the link each way\n";
+    out << "Offloaded        " << m.offloaded_layers << " tensors, " << formatGiB(static_cast<double>(m.d2h_raw_bytes))
+        << " GiB raw, " << formatGiB(static_cast<double>(m.d2h_wire_bytes)) << " GiB over the link; "
+        << formatGiB(static_cast<double>(m.h2d_wire_bytes)) << " GiB back\n";
     out << "Link busy        D2H " << percent(m.d2h_utilization) << ", H2D " << percent(m.h2d_utilization) << "\n";
-    out << "GPU memory peak  " << formatMiB(static_cast<double>(m.peak_gpu_bytes)) << " MiB (oracle "
-        << formatMiB(static_cast<double>(m.oracle_peak_gpu_bytes)) << " MiB, " << percent(m.peak_reduction)
-        << " less)\n";
-    out << "GPU memory avg   " << formatMiB(static_cast<double>(m.avg_gpu_bytes)) << " MiB (oracle "
-        << formatMiB(static_cast<double>(m.oracle_avg_gpu_bytes)) << " MiB, " << percent(m.avg_reduction)
-        << " less; mean over layer steps as in vDNN)\n";
-    out << "Weights          " << formatMiB(static_cast<double>(m.weight_bytes)) << " MiB (plus as much for their gradients)\n";
+    out << "Convolutions     "
+        << (s.policy == sim::OffloadPolicy::dyn ? std::string("chosen per layer by vDNN-dyn")
+                                                : std::string(sim::algorithmPreferenceName(s.conv_algorithms)))
+        << "; " << m.downgraded_conv_layers << " layers off their fastest algorithm; largest workspace "
+        << formatGiB(static_cast<double>(m.workspace_peak_bytes)) << " GiB\n";
+    const std::string against = m.baseline == sim::BaselineKind::vdnn ? "vDNN's network-wide allocation"
+                                                                       : "the lean oracle";
+    out << "GPU memory peak  " << formatGiB(static_cast<double>(m.peak_gpu_bytes)) << " GiB ("
+        << percent(m.peak_reduction) << " less than " << against << ", "
+        << formatGiB(static_cast<double>(m.baseline_peak_gpu_bytes)) << " GiB)\n";
+    out << "GPU memory avg   " << formatGiB(static_cast<double>(m.avg_gpu_bytes)) << " GiB ("
+        << percent(m.avg_reduction) << " less than " << against << ", "
+        << formatGiB(static_cast<double>(m.baseline_avg_gpu_bytes))
+        << " GiB; mean over layer steps as in vDNN)\n";
+    out << "Baselines        vdnn " << formatGiB(static_cast<double>(m.vdnn_allocation_bytes))
+        << " GiB (every tensor and gradient, weights, one shared workspace); lean oracle peak "
+        << formatGiB(static_cast<double>(m.oracle_peak_gpu_bytes)) << " GiB, avg "
+        << formatGiB(static_cast<double>(m.oracle_avg_gpu_bytes)) << " GiB\n";
+    out << "Budget           " << formatGiB(static_cast<double>(s.budgetBytes())) << " GiB"
+        << (s.memory_budget_bytes ? std::string(" (given)")
+                                  : " (" + s.gpu.name + " less " +
+                                        formatGiB(static_cast<double>(s.gpu.context_bytes)) + " GiB of CUDA context)")
+        << "\n";
+    out << "Weights          " << formatGiB(static_cast<double>(m.weight_bytes))
+        << " GiB (plus as much for their gradients"
+        << (s.dtype == DType::fp32 ? "" : ", and an fp32 master copy") << ")\n";
     if (!m.feasible)
         out << "INFEASIBLE       " << m.infeasible_reason << "\n";
     std::cout << out.str();
@@ -104,7 +128,13 @@ void addRunCommand(CLI::App& app, int& exitCode)
     cmd->add_option("--codec", o->codec, "Codec: none, zvc, rle, zlib, lz4, zstd, jpeg-act, dpr");
     cmd->add_option("--bandwidth", o->bandwidth_gbps, "Link bandwidth in GB/s, both directions")
         ->check(CLI::Range(1e-6, 1e9));
-    cmd->add_option("--policy", o->policy, "Offload policy")->check(CLI::IsMember({"none", "all", "conv", "dyn"}));
+    cmd->add_option("--policy", o->policy, "Offload policy")
+        ->check(CLI::IsMember({"none", "all", "conv", "dyn", "fastest-fit"}));
+    cmd->add_option("--baseline", o->baseline, "What memory reductions are measured against: vdnn or lean")
+        ->check(CLI::IsMember({"vdnn", "lean"}));
+    cmd->add_option("--conv-algorithms", o->conv_algorithms,
+                    "Convolution algorithms: performance-optimal or memory-optimal (vDNN-dyn chooses per layer)")
+        ->check(CLI::IsMember({"performance-optimal", "memory-optimal"}));
     cmd->add_option("--gpu", o->gpu, "GPU preset (titan-x-maxwell, titan-xp, v100, a100, h100, h100-sxm)");
     cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24));
     cmd->add_option("--progress", o->progress, "Training progress 0..1")->check(CLI::Range(0.0, 1.0));

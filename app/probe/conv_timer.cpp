@@ -45,6 +45,30 @@ struct ConvDescriptors {
     ConvDescriptors& operator=(const ConvDescriptors&) = delete;
 };
 
+// cuDNN's algorithms grouped into the families the simulator models (docs/gpu.md): the forward
+// algorithm and the backward-data and backward-filter algorithms of the same kind.
+struct AlgorithmFamily {
+    ConvAlgorithm family;
+    cudnnConvolutionFwdAlgo_t forward;
+    cudnnConvolutionBwdDataAlgo_t data;
+    cudnnConvolutionBwdFilterAlgo_t filter;
+};
+
+constexpr AlgorithmFamily kFamilies[] = {
+    {ConvAlgorithm::implicit_gemm, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0,
+     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0},
+    {ConvAlgorithm::implicit_precomp_gemm, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM,
+     CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1},
+    {ConvAlgorithm::gemm, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, CUDNN_CONVOLUTION_BWD_DATA_ALGO_1,
+     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3},
+    {ConvAlgorithm::fft, CUDNN_CONVOLUTION_FWD_ALGO_FFT, CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT,
+     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT},
+    {ConvAlgorithm::fft_tiling, CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING, CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING,
+     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING},
+    {ConvAlgorithm::winograd, CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED,
+     CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED},
+};
+
 int toInt(std::int64_t v, const char* what)
 {
     if (v <= 0 || v > 0x7fffffff)
@@ -172,6 +196,50 @@ MeasuredTimes ConvTimer::time(const NetworkModel& model, int layer, std::int64_t
     };
     MeasuredTimes m;
     m.batch = batch;
+    // Every family cuDNN supports for this shape within the cap: its three passes timed with
+    // their own workspace. A family some pass of which is unsupported is left out (the
+    // simulator then has fewer choices for the layer, never made-up ones).
+    for (const AlgorithmFamily& family : kFamilies) {
+        std::size_t wsForward = 0, wsData = 0, wsFilter = 0;
+        if (cudnnGetConvolutionForwardWorkspaceSize(h, d.x, d.w, d.conv, d.y, family.forward, &wsForward) !=
+                CUDNN_STATUS_SUCCESS ||
+            cudnnGetConvolutionBackwardDataWorkspaceSize(h, d.w, d.y, d.conv, d.x, family.data, &wsData) !=
+                CUDNN_STATUS_SUCCESS ||
+            cudnnGetConvolutionBackwardFilterWorkspaceSize(h, d.x, d.y, d.conv, d.w, family.filter, &wsFilter) !=
+                CUDNN_STATUS_SUCCESS)
+            continue;
+        const std::size_t ws = std::max({wsForward, wsData, wsFilter, std::size_t(1)});
+        if (ws > workspaceCap)
+            continue;
+        gpu::DeviceBuffer familyWorkspace(ws);
+        bool ran = true;
+        auto timed = [&](auto&& run) {
+            if (!ran || run() != CUDNN_STATUS_SUCCESS) {
+                ran = false;
+                return 0.0;
+            }
+            return timeIt([&] { run(); });
+        };
+        MeasuredAlgorithm a;
+        a.algorithm = family.family;
+        a.workspace_bytes = static_cast<std::uint64_t>(static_cast<double>(ws) * scale);
+        a.forward_s = scale * timed([&] {
+                          return cudnnConvolutionForward(h, &one, d.x, x.get(), d.w, w.get(), d.conv, family.forward,
+                                                         familyWorkspace.get(), ws, &zero, d.y, y.get());
+                      });
+        a.backward_s = scale * (timed([&] {
+                                    return cudnnConvolutionBackwardData(h, &one, d.w, w.get(), d.y, dy.get(), d.conv,
+                                                                        family.data, familyWorkspace.get(), ws, &zero,
+                                                                        d.x, dx.get());
+                                }) +
+                                timed([&] {
+                                    return cudnnConvolutionBackwardFilter(h, &one, d.x, x.get(), d.y, dy.get(), d.conv,
+                                                                          family.filter, familyWorkspace.get(), ws,
+                                                                          &zero, d.w, dw.get());
+                                }));
+        if (ran)
+            m.algorithms.push_back(a);
+    }
     m.forward_s = scale * timeIt([&] {
                       check(cudnnConvolutionForward(h, &one, d.x, x.get(), d.w, w.get(), d.conv, f->algo,
                                                     workspace.get(), workspace.bytes(), &zero, d.y, y.get()),

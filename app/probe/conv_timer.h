@@ -1,6 +1,7 @@
 #pragma once
-// Times convolution layers with cuDNN (forward, backward data, backward filter), with cuDNN's
-// heuristically preferred algorithm for each, as a framework does without autotuning.
+// Times convolution layers with cuDNN (forward, backward data, backward filter): with cuDNN's
+// heuristically preferred algorithm for each, as a framework does without autotuning, and with
+// every algorithm family the layer supports (MeasuredTimes::algorithms, for vDNN-dyn's choice).
 #include "core/cuda/gpu.h"
 #include "core/network.h"
 #include "core/network_model.h"

@@ -214,9 +214,11 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     policy_->addItem(tr("vDNN-all"), static_cast<int>(sim::OffloadPolicy::all));
     policy_->addItem(tr("vDNN-conv"), static_cast<int>(sim::OffloadPolicy::conv));
     policy_->addItem(tr("vDNN-dyn"), static_cast<int>(sim::OffloadPolicy::dyn));
+    policy_->addItem(tr("fastest fit"), static_cast<int>(sim::OffloadPolicy::fastest_fit));
     policy_->addItem(tr("manual (from file)"), static_cast<int>(sim::OffloadPolicy::manual));
     policy_->setToolTip(tr("Which activations are offloaded: every layer's input (all), only CONV inputs (conv), or "
-                           "as little as fits the memory budget (dyn)."));
+                           "vDNN-dyn as published (no offload, then conv, then all, then slower convolution algorithms until it "
+                           "fits), or the fastest of none/conv/all/largest tensors that fits (fastest fit)."));
     form->addRow(tr("P&olicy"), policy_);
     prefetch_ = new QComboBox;
     prefetch_->addItem(tr("vDNN (one layer ahead)"), static_cast<int>(sim::PrefetchPolicy::vdnn));
@@ -236,6 +238,18 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     sync_->setToolTip(tr("vDNN synchronises both streams after every layer, so a slow copy stalls the next layer; "
                          "relaxed waits only when the data is needed or its memory is reused."));
     form->addRow(tr("&Sync"), sync_);
+    convAlgorithms_ = new QComboBox;
+    convAlgorithms_->addItem(tr("performance-optimal"), static_cast<int>(sim::AlgorithmPreference::performance));
+    convAlgorithms_->addItem(tr("memory-optimal"), static_cast<int>(sim::AlgorithmPreference::memory));
+    convAlgorithms_->setToolTip(tr("cuDNN convolution algorithm per layer: the fastest (its workspace counts against "
+                                   "memory) or the one with the least workspace. vDNN-dyn chooses per layer itself."));
+    form->addRow(tr("Con&volutions"), convAlgorithms_);
+    memoryBaseline_ = new QComboBox;
+    memoryBaseline_->addItem(tr("vDNN allocation"), static_cast<int>(sim::BaselineKind::vdnn));
+    memoryBaseline_->addItem(tr("lean oracle"), static_cast<int>(sim::BaselineKind::lean));
+    memoryBaseline_->setToolTip(tr("What memory reductions are measured against: vDNN's network-wide allocation (as "
+                                   "the paper reports) or the oracle's own lean timeline."));
+    form->addRow(tr("Memory &baseline"), memoryBaseline_);
     layout->addWidget(policies);
     layout->addStretch(1);
 
@@ -300,6 +314,12 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     connect(eagerDepth_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyPrefetch(); });
     connect(sync_, qOverload<int>(&QComboBox::activated), this,
             [this](int) { state_.setSync(static_cast<sim::SyncPolicy>(sync_->currentData().toInt())); });
+    connect(convAlgorithms_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        state_.setConvAlgorithms(static_cast<sim::AlgorithmPreference>(convAlgorithms_->currentData().toInt()));
+    });
+    connect(memoryBaseline_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        state_.setMemoryBaseline(static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()));
+    });
 
     connect(&state_, &StudioState::resultChanged, this, &ControlPanel::syncFromState);
     connect(&state_, &StudioState::fileStateChanged, this, &ControlPanel::syncFromState);
@@ -357,7 +377,7 @@ void ControlPanel::syncFromState()
     const auto& s = state_.scenario();
     const QList<QWidget*> all{network_, batch_, dtype_, gpu_, link_, bandwidthSlider_, bandwidthSpin_, codec_, jpegQuality_,
                               jpegShift_, dprFormat_, codecLevel_, engine_, engineThroughput_, policy_, prefetch_,
-                              eagerDepth_, sync_, budget_, progress_};
+                              eagerDepth_, sync_, convAlgorithms_, memoryBaseline_, budget_, progress_};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (auto* w : all)
         blockers.push_back(std::make_unique<QSignalBlocker>(w));
@@ -442,6 +462,9 @@ void ControlPanel::syncFromState()
     eagerDepth_->setValue(s.eager_depth);
     eagerDepth_->setEnabled(s.prefetch == sim::PrefetchPolicy::eager);
     selectData(sync_, s.sync);
+    selectData(convAlgorithms_, s.conv_algorithms);
+    convAlgorithms_->setEnabled(s.policy != sim::OffloadPolicy::dyn);
+    selectData(memoryBaseline_, s.baseline);
 }
 
 } // namespace offload::studio

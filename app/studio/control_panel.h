@@ -42,6 +42,8 @@ public:
     QComboBox* policyCombo() const { return policy_; }
     QComboBox* prefetchCombo() const { return prefetch_; }
     QComboBox* syncCombo() const { return sync_; }
+    QComboBox* convAlgorithmsCombo() const { return convAlgorithms_; }
+    QComboBox* memoryBaselineCombo() const { return memoryBaseline_; }
     QDoubleSpinBox* budgetSpin() const { return budget_; }
     QSlider* progressSlider() const { return progress_; }
 
@@ -80,6 +82,8 @@ private:
     QComboBox* prefetch_ = nullptr;
     QSpinBox* eagerDepth_ = nullptr;
     QComboBox* sync_ = nullptr;
+    QComboBox* convAlgorithms_ = nullptr;
+    QComboBox* memoryBaseline_ = nullptr;
     QDoubleSpinBox* budget_ = nullptr;
     QSlider* progress_ = nullptr;
     QLabel* progressLabel_ = nullptr;

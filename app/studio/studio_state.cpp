@@ -224,6 +224,16 @@ void StudioState::setSync(sim::SyncPolicy sync)
     change([&](sim::Scenario& s) { s.sync = sync; }, true);
 }
 
+void StudioState::setConvAlgorithms(sim::AlgorithmPreference preference)
+{
+    change([&](sim::Scenario& s) { s.conv_algorithms = preference; }, true);
+}
+
+void StudioState::setMemoryBaseline(sim::BaselineKind baseline)
+{
+    change([&](sim::Scenario& s) { s.baseline = baseline; }, true);
+}
+
 void StudioState::setMemoryBudget(std::optional<std::uint64_t> bytes)
 {
     change([&](sim::Scenario& s) { s.memory_budget_bytes = bytes; }, true);

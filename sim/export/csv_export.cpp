@@ -37,13 +37,15 @@ std::string layersCsv(const Scenario& scenario, const Result& result)
 {
     const auto& layers = scenario.network->network().layers;
     std::string out = "index,name,kind,sparsity,ratio,offloaded,forward_s,backward_s,offload_s,prefetch_s,"
-                      "forward_stall_s,backward_stall_s,output_bytes,offload_wire_bytes\n";
+                      "forward_stall_s,backward_stall_s,output_bytes,offload_wire_bytes,algorithm,workspace_bytes\n";
     for (std::size_t i = 0; i < result.layers.size(); ++i) {
         const LayerResult& L = result.layers[i];
         out += std::to_string(i) + "," + csvField(layers[i].name) + "," + std::string(layerKindName(layers[i].kind)) + "," +
                num(L.sparsity) + "," + num(L.ratio) + "," + (L.offloaded ? "1" : "0") + "," + num(L.forward_s) + "," +
                num(L.backward_s) + "," + num(L.offload_s) + "," + num(L.prefetch_s) + "," + num(L.forward_stall_s) +
-               "," + num(L.backward_stall_s) + "," + num(L.output_bytes) + "," + num(L.offload_wire_bytes) + "\n";
+               "," + num(L.backward_stall_s) + "," + num(L.output_bytes) + "," + num(L.offload_wire_bytes) + "," +
+               (L.algorithm ? std::string(convAlgorithmName(*L.algorithm)) : std::string()) + "," +
+               num(L.workspace_bytes) + "\n";
     }
     return out;
 }
@@ -69,8 +71,14 @@ std::string summaryCsv(const Result& result)
     row("avg_gpu_bytes", num(s.avg_gpu_bytes));
     row("oracle_peak_gpu_bytes", num(s.oracle_peak_gpu_bytes));
     row("oracle_avg_gpu_bytes", num(s.oracle_avg_gpu_bytes));
+    row("vdnn_allocation_bytes", num(s.vdnn_allocation_bytes));
+    row("baseline", std::string(baselineName(s.baseline)));
+    row("baseline_peak_gpu_bytes", num(s.baseline_peak_gpu_bytes));
+    row("baseline_avg_gpu_bytes", num(s.baseline_avg_gpu_bytes));
     row("peak_reduction", num(s.peak_reduction));
     row("avg_reduction", num(s.avg_reduction));
+    row("workspace_peak_bytes", num(s.workspace_peak_bytes));
+    row("downgraded_conv_layers", std::to_string(s.downgraded_conv_layers));
     row("forward_stall_s", num(s.forward_stall_s));
     row("backward_stall_s", num(s.backward_stall_s));
     row("offloaded_tensors", std::to_string(s.offloaded_layers));

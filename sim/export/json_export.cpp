@@ -22,8 +22,14 @@ nlohmann::json summaryToJson(const Summary& s)
             {"avg_gpu_bytes", s.avg_gpu_bytes},
             {"oracle_peak_gpu_bytes", s.oracle_peak_gpu_bytes},
             {"oracle_avg_gpu_bytes", s.oracle_avg_gpu_bytes},
+            {"vdnn_allocation_bytes", s.vdnn_allocation_bytes},
+            {"baseline", std::string(baselineName(s.baseline))},
+            {"baseline_peak_gpu_bytes", s.baseline_peak_gpu_bytes},
+            {"baseline_avg_gpu_bytes", s.baseline_avg_gpu_bytes},
             {"peak_reduction", s.peak_reduction},
             {"avg_reduction", s.avg_reduction},
+            {"workspace_peak_bytes", s.workspace_peak_bytes},
+            {"downgraded_conv_layers", s.downgraded_conv_layers},
             {"forward_stall_s", s.forward_stall_s},
             {"backward_stall_s", s.backward_stall_s},
             {"offloaded_tensors", s.offloaded_layers},
@@ -77,7 +83,10 @@ nlohmann::json resultToJson(const Scenario& scenario, const Result& result)
                          {"forward_stall_s", L.forward_stall_s},
                          {"backward_stall_s", L.backward_stall_s},
                          {"output_bytes", L.output_bytes},
-                         {"offload_wire_bytes", L.offload_wire_bytes}});
+                         {"offload_wire_bytes", L.offload_wire_bytes},
+                         {"algorithm", L.algorithm ? nlohmann::json(std::string(convAlgorithmName(*L.algorithm)))
+                                                   : nlohmann::json(nullptr)},
+                         {"workspace_bytes", L.workspace_bytes}});
     }
     j["layers"] = std::move(table);
 

@@ -128,6 +128,7 @@ private slots:
         QTest::newRow("progress") << "progress";
         QTest::newRow("batch") << "batch";
         QTest::newRow("link preset") << "link";
+        QTest::newRow("convolution algorithms") << "conv-algorithms";
     }
 
     void controlChangesShowTheSimulatorsResult()
@@ -163,6 +164,10 @@ private slots:
             QCOMPARE(window.state().scenario().progress, 0.0);
         } else if (control == QLatin1String("batch")) {
             controls->batchSpin()->setValue(static_cast<int>(window.state().scenario().batch / 2));
+        } else if (control == QLatin1String("conv-algorithms")) {
+            activate(controls->convAlgorithmsCombo(), static_cast<int>(sim::AlgorithmPreference::memory));
+            QCOMPARE(window.state().scenario().conv_algorithms, sim::AlgorithmPreference::memory);
+            QCOMPARE(window.summary()->valueText(QStringLiteral("algorithms")), QStringLiteral("implicit GEMM"));
         } else if (control == QLatin1String("link")) {
             activate(controls->linkCombo(), QStringLiteral("pcie4-x16"));
             QCOMPARE(window.state().scenario().link.id, std::string("pcie4-x16"));
@@ -173,6 +178,26 @@ private slots:
                 || before.iteration_s == window.state().result().summary.iteration_s);
         checkViewsShowResult(window);
         QVERIFY(window.isWindowModified());
+    }
+
+    // The reductions are against the baseline the user picks, and the summary says which.
+    void memoryBaselineSwitchChangesTheReduction()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(defaultScenarioPath()));
+        const sim::Summary vdnn = window.state().result().summary;
+        QCOMPARE(vdnn.baseline, sim::BaselineKind::vdnn);
+        QVERIFY(window.summary()->valueText(QStringLiteral("memory_baseline")).contains(QStringLiteral("vDNN")));
+        activate(window.controls()->memoryBaselineCombo(), static_cast<int>(sim::BaselineKind::lean));
+        QCOMPARE(window.state().scenario().baseline, sim::BaselineKind::lean);
+        const sim::Summary lean = window.state().result().summary;
+        QVERIFY(window.summary()->valueText(QStringLiteral("memory_baseline")).contains(QStringLiteral("lean")));
+        // Same timeline, a smaller reference: the lean oracle keeps less than vDNN's allocation.
+        QCOMPARE(lean.avg_gpu_bytes, vdnn.avg_gpu_bytes);
+        QCOMPARE(lean.baseline_avg_gpu_bytes, lean.oracle_avg_gpu_bytes);
+        QVERIFY(lean.baseline_avg_gpu_bytes < vdnn.baseline_avg_gpu_bytes);
+        QVERIFY(lean.avg_reduction < vdnn.avg_reduction);
+        QVERIFY(window.state().isModified());
     }
 
     void bandwidthSliderIsLogarithmic_data()

@@ -33,8 +33,10 @@ DeviceProfile sampleProfile()
     p.zvc = {{0.5, 256ull << 20, 1.2e12, 1.5e12, 1.6e12}, {0.8, 256ull << 20, 1.4e12, 1.3e12, 1.6e12}};
     p.layer_times_network = "tiny";
     p.layer_times_method = "cublas-gemm";
-    p.layer_times["conv1"] = {1e-3, 2e-3, 32};
-    p.layer_times["fc/1"] = {2e-4, 4e-4, 32};
+    p.layer_times["conv1"] = {1e-3, 2e-3, 32,
+                              {{ConvAlgorithm::implicit_gemm, 1.5e-3, 3e-3, 0},
+                               {ConvAlgorithm::winograd, 1e-3, 2e-3, 48ull << 20}}};
+    p.layer_times["fc/1"] = {2e-4, 4e-4, 32, {}};
     return p;
 }
 
@@ -59,6 +61,13 @@ private slots:
         QCOMPARE(q.layer_times.size(), std::size_t(2));
         QCOMPARE(q.layer_times.at("fc/1").batch, std::int64_t(32));
         QCOMPARE(q.layer_times_method, std::string("cublas-gemm"));
+        // Per-algorithm times of a conv layer (calibrate times every family cuDNN runs).
+        const auto& algorithms = q.layer_times.at("conv1").algorithms;
+        QCOMPARE(algorithms.size(), std::size_t(2));
+        QCOMPARE(algorithms[1].algorithm, ConvAlgorithm::winograd);
+        QCOMPARE(algorithms[1].workspace_bytes, std::uint64_t(48) << 20);
+        QCOMPARE(algorithms[0].backward_s, 3e-3);
+        QVERIFY(q.layer_times.at("fc/1").algorithms.empty());
     }
 
     void fileRoundTrip()
@@ -125,6 +134,12 @@ private slots:
                                       << R"([{"op":"replace","path":"/zvc/0/sparsity","value":1.5}])";
         QTest::newRow("missing name") << "/device"
                                       << R"([{"op":"remove","path":"/device/name"}])";
+        QTest::newRow("unknown algorithm") << "/layers/times/conv1/algorithms/1/algorithm"
+                                           << R"([{"op":"replace","path":"/layers/times/conv1/algorithms/1/algorithm","value":"direct"}])";
+        QTest::newRow("algorithm twice") << "/layers/times/conv1/algorithms/1/algorithm"
+                                         << R"([{"op":"replace","path":"/layers/times/conv1/algorithms/1/algorithm","value":"implicit-gemm"}])";
+        QTest::newRow("negative workspace") << "/layers/times/conv1/algorithms/0/workspace_bytes"
+                                            << R"([{"op":"replace","path":"/layers/times/conv1/algorithms/0/workspace_bytes","value":-1}])";
         QTest::newRow("string flops") << "/gpu/peak_flops"
                                       << R"([{"op":"replace","path":"/gpu/peak_flops","value":"60T"}])";
     }

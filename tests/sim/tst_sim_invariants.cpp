@@ -1,8 +1,9 @@
 // Properties that must hold for every sample scenario and a grid of settings (DOMAIN.md sections
 // 1-2): lanes never overlap, prefetches finish before their backward reader, stalls are not
 // negative, unlimited bandwidth costs nothing, more bandwidth or ratio never slows an iteration
-// down, budgets hold, ReLU inputs stay on the GPU and DAG tensors leave only after their last
-// forward reader.
+// down, no codec on the DMA engine is slower than none, no run's peak exceeds the oracle's,
+// budgets hold, ReLU inputs stay on the GPU and DAG tensors leave only after their last forward
+// reader. Every policy, sync, prefetch and codec at 1 to 1000 GB/s on every sample.
 #include "core/network_json.h"
 #include "sim/simulator.h"
 
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <map>
 
 using namespace offload;
 using namespace offload::sim;
@@ -39,7 +42,7 @@ std::vector<std::string> sampleNetworks()
     return files;
 }
 
-// Producer index -> the layer whose backward first needs it (its last forward reader).
+// Producer index -> the layer that offloads it: its last forward reader.
 int lastReader(const NetworkModel& model, int producer)
 {
     if (producer >= 0)
@@ -50,6 +53,22 @@ int lastReader(const NetworkModel& model, int producer)
             if (p == kNetworkInput)
                 last = static_cast<int>(i);
     return last;
+}
+
+// Producer index -> the layer whose backward pass first needs its values back: the highest of
+// the consumers whose backward reads their input and the producer when its backward reads its
+// own output (ReLU). -1 when no backward pass reads it.
+int firstBackwardReader(const NetworkModel& model, int producer)
+{
+    const auto& layers = model.network().layers;
+    int first = -1;
+    if (producer >= 0 && NetworkModel::backwardReadsOutput(layers[static_cast<std::size_t>(producer)].kind))
+        first = producer;
+    for (std::size_t i = 0; i < model.size(); ++i)
+        for (int p : model.info(static_cast<int>(i)).inputs)
+            if (p == producer && NetworkModel::backwardReadsInput(layers[i].kind))
+                first = std::max(first, static_cast<int>(i));
+    return first;
 }
 
 QString describe(const Scenario& s)
@@ -98,7 +117,9 @@ QString structuralProblem(const Scenario& s, const Result& r)
     for (const auto& e : r.events) {
         if (e.kind == EventKind::prefetch) {
             ++prefetchesOf[static_cast<std::size_t>(e.tensor + 1)];
-            const int reader = lastReader(model, e.tensor);
+            const int reader = firstBackwardReader(model, e.tensor);
+            if (reader < 0)
+                return QString("tensor %1 prefetched though no backward pass reads it").arg(e.tensor);
             if (e.end_s > backwardStart[static_cast<std::size_t>(reader)] + eps)
                 return QString("prefetch of tensor %1 ends at %2 after its backward reader %3 starts at %4")
                     .arg(e.tensor).arg(e.end_s).arg(reader).arg(backwardStart[static_cast<std::size_t>(reader)]);
@@ -119,9 +140,23 @@ QString structuralProblem(const Scenario& s, const Result& r)
         if (e.kind == EventKind::stall && e.end_s < e.start_s)
             return "negative stall event";
     }
-    for (std::size_t t = 0; t <= model.size(); ++t)
-        if (offloadsOf[t] != prefetchesOf[t] || offloadsOf[t] > 1)
+    // Every offloaded tensor comes back once, except (relaxed sync only) one whose offload was
+    // still running when the backward pass began: it never left, so it needs no prefetch.
+    double backwardBegins = 0; // the end of the last forward computation
+    std::vector<double> offloadEnd(model.size() + 1, 0);
+    for (const auto& e : r.events) {
+        if (e.kind == EventKind::forward)
+            backwardBegins = std::max(backwardBegins, e.end_s);
+        if (e.kind == EventKind::offload)
+            offloadEnd[static_cast<std::size_t>(e.tensor + 1)] = e.end_s;
+    }
+    for (std::size_t t = 0; t <= model.size(); ++t) {
+        if (offloadsOf[t] > 1 || prefetchesOf[t] > offloadsOf[t])
             return QString("tensor %1 offloaded %2 times and prefetched %3 times").arg(int(t) - 1).arg(offloadsOf[t]).arg(prefetchesOf[t]);
+        if (offloadsOf[t] != prefetchesOf[t] && (s.sync == SyncPolicy::vdnn || offloadEnd[t] <= backwardBegins))
+            return QString("tensor %1 left the GPU (offload ended at %2 s) and was never prefetched")
+                .arg(int(t) - 1).arg(offloadEnd[t]);
+    }
     // ReLU inputs are never offloaded.
     for (std::size_t i = 0; i < model.size(); ++i)
         if (NetworkModel::isInPlaceActivation(model.network().layers[i].kind))
@@ -133,7 +168,10 @@ QString structuralProblem(const Scenario& s, const Result& r)
             return "negative stall";
     if (r.summary.iteration_s + eps < r.summary.oracle_s)
         return "faster than the oracle";
-    if (r.memory.empty() || r.memory.back().bytes != 2 * r.summary.weight_bytes + s.workspace_bytes)
+    // Weights and their gradients, plus the fp32 master copy mixed-precision training keeps.
+    const std::uint64_t resident =
+        2 * r.summary.weight_bytes + (s.dtype == DType::fp32 ? 0 : model.weightBytes(DType::fp32));
+    if (r.memory.empty() || r.memory.back().bytes != resident + s.workspace_bytes)
         return "memory does not return to the resident weights at the end of the iteration";
     for (std::size_t k = 1; k < r.memory.size(); ++k)
         if (r.memory[k].time_s < r.memory[k - 1].time_s)
@@ -147,7 +185,7 @@ QString structuralProblem(const Scenario& s, const Result& r)
         }
         if (sum != p.bytes)
             return "memory kinds do not add up to the total";
-        if (p.by_kind[static_cast<std::size_t>(MemoryKind::weights)] != 2 * r.summary.weight_bytes)
+        if (p.by_kind[static_cast<std::size_t>(MemoryKind::weights)] != resident)
             return "weights are not resident";
     }
     if (s.memory_budget_bytes && r.summary.feasible && r.summary.peak_gpu_bytes > *s.memory_budget_bytes)
@@ -168,6 +206,36 @@ const std::array<Setting, 6> kSettings = {{{SyncPolicy::vdnn, PrefetchPolicy::vd
                                            {SyncPolicy::relaxed, PrefetchPolicy::eager, true, EngineKind::dma},
                                            {SyncPolicy::relaxed, PrefetchPolicy::vdnn, false, EngineKind::dma},
                                            {SyncPolicy::vdnn, PrefetchPolicy::vdnn, true, EngineKind::sm}}};
+
+// With vDNN's per-layer sync, more bandwidth, a higher ratio or any codec on the DMA engine never
+// slows an iteration down. Relaxed sync is greedy list scheduling and has Graham's anomalies: a
+// faster offload can finish before the backward pass needs the tensor, which then has to be
+// prefetched, where a slower one would have kept it on the GPU. docs/model.md gives the size
+// seen over this grid; this is its bound.
+double allowedSlowdown(SyncPolicy sync)
+{
+    return sync == SyncPolicy::vdnn ? 1e-12 : 0.05;
+}
+
+// Bytes of the tensors offloaded but never prefetched: their copy had not finished when the
+// backward pass needed them (relaxed sync), so they never left the GPU.
+std::uint64_t neverLeftBytes(const Result& r)
+{
+    std::map<int, std::uint64_t> offloaded;
+    for (const auto& e : r.events)
+        if (e.kind == EventKind::offload)
+            offloaded[e.tensor] = e.raw_bytes;
+    for (const auto& e : r.events)
+        if (e.kind == EventKind::prefetch)
+            offloaded.erase(e.tensor);
+    std::uint64_t bytes = 0;
+    for (const auto& [tensor, raw] : offloaded)
+        bytes += raw;
+    return bytes;
+}
+
+constexpr OffloadPolicy kPolicies[] = {OffloadPolicy::none, OffloadPolicy::all, OffloadPolicy::conv,
+                                       OffloadPolicy::dyn, OffloadPolicy::fastest_fit};
 
 Scenario variant(Scenario s, const Setting& g, OffloadPolicy policy, CodecId codec, double gbps)
 {
@@ -209,32 +277,56 @@ private slots:
             base = defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(file.toStdString())));
             base.batch = 32;
         }
+        // The oracle does not depend on the policy, the link or the codec: one run gives its peak.
+        const std::uint64_t oraclePeak = simulate(base).summary.oracle_peak_gpu_bytes;
         for (const Setting& g : kSettings) {
-            for (OffloadPolicy policy : {OffloadPolicy::none, OffloadPolicy::all, OffloadPolicy::conv}) {
-                double previous = std::numeric_limits<double>::infinity();
-                for (double gbps : {1.0, 4.0, 16.0, 64.0, 256.0}) {
-                    for (CodecId codec : {CodecId::none, CodecId::zvc, CodecId::dpr}) {
+            for (OffloadPolicy policy : kPolicies) {
+                std::map<CodecId, double> previous;
+                for (double gbps : {1.0, 10.0, 100.0, 1000.0}) {
+                    for (CodecId codec : allCodecIds()) {
                         const Scenario s = variant(base, g, policy, codec, gbps);
-                        const Result r = simulate(s);
-                        const QString problem = structuralProblem(s, r);
-                        QVERIFY2(problem.isEmpty(), qPrintable(describe(s) + ": " + problem));
-                        // DPR halves every copy (ratio exactly 2); with the dma engine that never slows
-                        // anything down. (ZVC expands dense tensors slightly, so it may.)
-                        if (g.engine == EngineKind::dma && codec == CodecId::dpr)
-                            QVERIFY2(r.summary.iteration_s <= r.summary.uncompressed_s * (1 + 1e-12) ||
-                                         r.layers.empty(),
-                                     qPrintable(describe(s) + ": compression slowed the iteration down"));
+                        // The full result (with its oracle and uncompressed twin) where the
+                        // structure is checked; the scenario alone for the monotonicity sweeps.
+                        const bool full = codec == CodecId::none || codec == CodecId::zvc || codec == CodecId::dpr;
+                        const Result r = full ? simulate(s) : simulateOnly(s);
+                        if (full) {
+                            const QString problem = structuralProblem(s, r);
+                            QVERIFY2(problem.isEmpty(), qPrintable(describe(s) + ": " + problem));
+                        }
+                        // Offloading never needs more memory than keeping everything, except that
+                        // with relaxed sync a buffer an unfinished offload copy still reads stays
+                        // allocated until the copy ends (stream-ordered reuse): at most the bytes of
+                        // the tensors that never left.
+                        const std::uint64_t pinned = s.sync == SyncPolicy::relaxed ? neverLeftBytes(r) : 0;
+                        QVERIFY2(r.summary.peak_gpu_bytes <= oraclePeak + pinned,
+                                 qPrintable(describe(s) + QString(": peak %1 above the oracle's %2 (+ %3 pinned)")
+                                                              .arg(r.summary.peak_gpu_bytes)
+                                                              .arg(oraclePeak)
+                                                              .arg(pinned)));
+                        // More bandwidth never slows the iteration down.
+                        const auto before = previous.find(codec);
+                        if (before != previous.end())
+                            QVERIFY2(r.summary.iteration_s <= before->second * (1 + allowedSlowdown(s.sync)),
+                                     qPrintable(describe(s) + QString(": %1 s, slower than %2 s with less bandwidth")
+                                                                  .arg(r.summary.iteration_s)
+                                                                  .arg(before->second)));
+                        previous[codec] = r.summary.iteration_s;
+                        // A codec on the DMA engine sends at most the raw bytes (per-block raw
+                        // fallback) at no compute-stream cost: never slower than no codec.
+                        if (full && g.engine == EngineKind::dma && codec != CodecId::none)
+                            QVERIFY2(r.summary.iteration_s <= r.summary.uncompressed_s * (1 + allowedSlowdown(s.sync)),
+                                     qPrintable(describe(s) + QString(": %1 s with the codec, %2 s without")
+                                                                  .arg(r.summary.iteration_s)
+                                                                  .arg(r.summary.uncompressed_s)));
                     }
-                    // More bandwidth never slows the iteration down.
-                    const Result r = simulate(variant(base, g, policy, CodecId::none, gbps));
-                    QVERIFY2(r.summary.iteration_s <= previous * (1 + 1e-12),
-                             qPrintable(describe(variant(base, g, policy, CodecId::none, gbps)) + ": slower with more bandwidth"));
-                    previous = r.summary.iteration_s;
                 }
-                // Unlimited bandwidth and no latency: the oracle's time, exactly.
+                // Unlimited link and DRAM bandwidth (every copy reads DRAM) and no latency: the
+                // oracle's time, exactly (the policies that keep the oracle's algorithms; vDNN-dyn
+                // may fall back to slower ones to fit).
                 Scenario fast = variant(base, g, policy, CodecId::none, 1e12);
                 fast.link.latency_s = 0;
-                if (g.engine == EngineKind::dma) {
+                fast.gpu.dram_bytes_per_s = 1e21;
+                if (g.engine == EngineKind::dma && policy != OffloadPolicy::dyn) {
                     const Result r = simulate(fast);
                     QVERIFY2(std::abs(r.summary.iteration_s - r.summary.oracle_s) <= 1e-9 * r.summary.oracle_s,
                              qPrintable(describe(fast) + QString(": %1 s vs oracle %2 s").arg(r.summary.iteration_s).arg(r.summary.oracle_s)));
@@ -243,20 +335,36 @@ private slots:
         }
     }
 
+    void moreRatioNeverSlower_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const auto& f : sampleNetworks())
+            QTest::newRow(f.c_str()) << QString::fromStdString(f);
+    }
+
     void moreRatioNeverSlower()
     {
-        // The tiny network's ReLU sparsity grows with training progress, so the ZVC ratio grows.
-        Scenario s = loadScenarioFile(kScenarios + "/tiny-teaching.json");
+        // Every sample's ReLU sparsity grows with training progress (its curves), so the ZVC
+        // ratio of every offloaded tensor grows with it.
+        QFETCH(QString, file);
+        Scenario s = defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(file.toStdString())));
+        s.batch = 32;
         for (const Setting& g : kSettings) {
             if (g.engine != EngineKind::dma)
                 continue;
-            double previous = std::numeric_limits<double>::infinity();
-            for (double progress : {0.0, 0.005, 0.01, 0.5, 1.0}) {
-                Scenario v = variant(s, g, OffloadPolicy::all, CodecId::zvc, 1.0);
-                v.progress = progress;
-                const Result r = simulate(v);
-                QVERIFY2(r.summary.iteration_s <= previous * (1 + 1e-12), qPrintable(describe(v)));
-                previous = r.summary.iteration_s;
+            for (OffloadPolicy policy : kPolicies) {
+                double previous = std::numeric_limits<double>::infinity();
+                for (double progress : {0.0, 0.005, 0.01, 0.5, 1.0}) {
+                    Scenario v = variant(s, g, policy, CodecId::zvc, 1.0);
+                    v.progress = progress;
+                    const Result r = simulateOnly(v);
+                    QVERIFY2(r.summary.iteration_s <= previous * (1 + allowedSlowdown(v.sync)),
+                             qPrintable(describe(v) + QString(" at progress %1: %2 s, slower than %3 s")
+                                                          .arg(progress)
+                                                          .arg(r.summary.iteration_s)
+                                                          .arg(previous)));
+                    previous = r.summary.iteration_s;
+                }
             }
         }
     }

@@ -144,7 +144,7 @@ private slots:
         profile.link_latency_s = 5e-6;
         profile.layer_times_network = "tiny";
         profile.layer_times_method = "cublas-gemm";
-        profile.layer_times["conv1"] = {1e-3, 2e-3, 32};
+        profile.layer_times["conv1"] = {1e-3, 2e-3, 32, {}};
 
         QTemporaryDir dir;
         const std::filesystem::path folder = dir.path().toStdString();
@@ -191,15 +191,15 @@ private slots:
     void overrides()
     {
         Scenario s = loadScenarioFile(kSamples + "/vgg16-titanx-pcie3-none.json");
-        applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5});
+        applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5, {}, {}});
         QCOMPARE(s.codec, CodecId::zvc);
         QCOMPARE(s.link.d2h_bytes_per_s, 25e9);
         QCOMPARE(s.policy, OffloadPolicy::conv);
         QCOMPARE(s.gpu.id, std::string("a100"));
         QCOMPARE(s.batch, std::int64_t{64});
         QCOMPARE(s.progress, 0.5);
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}}));
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}, {}, {}}));
     }
 
     void presetsCiteTheirSource()
