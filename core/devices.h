@@ -19,6 +19,13 @@ struct GpuSpec {
     // GPU memory the CUDA context and the libraries' kernels take before training allocates
     // anything; the default memory budget leaves it out.
     std::uint64_t context_bytes = 0;
+    // The memory hierarchy the DeLTA compute model needs (0: not described; delta then falls
+    // back to the roofline). Bandwidths are for the whole GPU.
+    int sm_count = 0;
+    std::uint64_t shared_bytes_per_sm = 0; // shared memory a thread block's tiles can use
+    double l1_bytes_per_s = 0;             // L1 / shared memory: SMs x 128 B per clock x clock
+    std::uint64_t l2_bytes = 0;
+    double l2_bytes_per_s = 0;
     std::string citation;
 };
 

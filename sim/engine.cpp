@@ -232,6 +232,8 @@ private:
                 L.forward_s = compute_.forward_s[ui];
                 L.backward_s = compute_.backward_s[ui];
                 L.workspace_bytes = compute_.workspace_bytes[ui];
+                L.forward_bound = net_.forward_bound[ui];
+                L.backward_bound = net_.backward_bound[ui];
                 if (const ConvOption* o = chosenConvOption(net_, compute_, i))
                     L.algorithm = o->algorithm;
                 L.output_bytes = net_.bytes[ui + 1];

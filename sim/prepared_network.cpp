@@ -4,29 +4,17 @@
 
 namespace offload::sim {
 
-LayerTimes layerTimes(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu)
+LayerTimes layerTimes(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu,
+                      ComputeModelKind computeModel)
 {
     const Layer& L = model.network().layers[static_cast<std::size_t>(layer)];
     if (L.measured_times) {
         const double scale = static_cast<double>(batch) / static_cast<double>(L.measured_times->batch);
-        return {L.measured_times->forward_s * scale, L.measured_times->backward_s * scale};
+        return {L.measured_times->forward_s * scale, L.measured_times->backward_s * scale, Bound::compute,
+                Bound::compute};
     }
-    const LayerInfo& info = model.info(layer);
-    const double elementBytes = static_cast<double>(bytesPerElement(dtype));
-    const double b = static_cast<double>(batch);
-    const double peak = (dtype != DType::fp32 && gpu.peak_flops_fp16 > 0) ? gpu.peak_flops_fp16 : gpu.peak_flops;
-    const double flopRate = peak * gpu.compute_efficiency;
-    const double byteRate = gpu.dram_bytes_per_s * gpu.dram_efficiency;
-    const double inBytes = static_cast<double>(info.input_elements) * b * elementBytes;
-    const double outBytes = static_cast<double>(info.output_shape.elements()) * b * elementBytes;
-    const double weightBytes = static_cast<double>(info.weight_elements) * elementBytes;
-    // Forward reads X and W and writes Y; backward reads X, W and dY and writes dX and dW.
-    const double forwardBytes = inBytes + outBytes + weightBytes;
-    const double backwardBytes = 2 * inBytes + outBytes + 2 * weightBytes;
-    LayerTimes t;
-    t.forward_s = std::max(info.forward_flops * b / flopRate, forwardBytes / byteRate);
-    t.backward_s = std::max(info.backward_flops * b / flopRate, backwardBytes / byteRate);
-    return t;
+    const LayerEstimate e = estimateLayer(computeModel, model, layer, batch, dtype, gpu);
+    return {e.forward.seconds, e.backward.seconds, e.forward.bound, e.backward.bound};
 }
 
 namespace {
@@ -96,7 +84,8 @@ void indexTensorsByLayer(const std::vector<int>& key, int layers, std::vector<in
 
 } // namespace
 
-PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DType dtype, const GpuSpec& gpu)
+PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DType dtype, const GpuSpec& gpu,
+                               ComputeModelKind computeModel)
 {
     PreparedNetwork p;
     const int n = static_cast<int>(model.size());
@@ -108,6 +97,8 @@ PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DT
     p.master_weight_bytes = dtype == DType::fp32 ? 0 : model.weightBytes(DType::fp32);
     p.forward_s.resize(static_cast<std::size_t>(n));
     p.backward_s.resize(static_cast<std::size_t>(n));
+    p.forward_bound.resize(static_cast<std::size_t>(n));
+    p.backward_bound.resize(static_cast<std::size_t>(n));
     p.is_conv.assign(static_cast<std::size_t>(n), 0);
     p.in_place.assign(static_cast<std::size_t>(n), 0);
     p.conv_at_or_below.assign(static_cast<std::size_t>(n), -1);
@@ -129,9 +120,11 @@ PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DT
     std::vector<int> consumerCount(tensors, 0);
     for (int i = 0; i < n; ++i) {
         const auto ui = static_cast<std::size_t>(i);
-        const auto times = layerTimes(model, i, batch, dtype, gpu);
+        const auto times = layerTimes(model, i, batch, dtype, gpu, computeModel);
         p.forward_s[ui] = times.forward_s;
         p.backward_s[ui] = times.backward_s;
+        p.forward_bound[ui] = times.forward_bound;
+        p.backward_bound[ui] = times.backward_bound;
         const LayerKind kind = layers[ui].kind;
         p.is_conv[ui] = kind == LayerKind::conv;
         p.conv_at_or_below[ui] = p.is_conv[ui] ? i : (i > 0 ? p.conv_at_or_below[ui - 1] : -1);

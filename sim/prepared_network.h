@@ -3,6 +3,7 @@
 // once so that a simulation touches no strings, maps or NetworkModel lookups per event.
 // Tensors are indexed by producer + 1: tensor 0 is the network input, tensor i + 1 the output
 // of layer i.
+#include "compute_model.h"
 #include "conv_algorithms.h"
 #include "core/devices.h"
 #include "core/dtype.h"
@@ -28,6 +29,9 @@ struct PreparedNetwork {
     // GEMM, and the chosen algorithm's times come from `conv_options` (ComputePlan).
     std::vector<double> forward_s;
     std::vector<double> backward_s;
+    // What limits each pass (the compute model's answer; compute for measured times).
+    std::vector<Bound> forward_bound;
+    std::vector<Bound> backward_bound;
     std::vector<std::uint8_t> is_conv;
     // Layer i is an in-place activation: its output shares its input's storage (vDNN: ReLU).
     std::vector<std::uint8_t> in_place;
@@ -77,15 +81,19 @@ struct PreparedNetwork {
     bool stashed(int tensor) const { return first_backward_reader[static_cast<std::size_t>(tensor)] >= 0; }
 };
 
-// Compute time of one layer: roofline max(FLOPs / (peak x efficiency), bytes / (DRAM x efficiency))
-// unless the layer carries measured times (scaled linearly from their batch).
+// Compute time of one layer: its measured times (scaled linearly from their batch) when it has
+// them, else the compute model's estimate (compute_model.h).
 struct LayerTimes {
     double forward_s = 0;
     double backward_s = 0;
+    Bound forward_bound = Bound::compute;
+    Bound backward_bound = Bound::compute;
 };
-LayerTimes layerTimes(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu);
+LayerTimes layerTimes(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu,
+                      ComputeModelKind computeModel);
 
-PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DType dtype, const GpuSpec& gpu);
+PreparedNetwork prepareNetwork(const NetworkModel& model, std::int64_t batch, DType dtype, const GpuSpec& gpu,
+                               ComputeModelKind computeModel);
 
 // The per-layer costs of one run: times and workspace with an algorithm chosen for every conv
 // layer. `conv_option[i]` indexes the layer's options (-1 for layers that are not convs).

@@ -1,5 +1,6 @@
 #pragma once
 // What one simulation produces. Views and exporters read this; they never recompute the model.
+#include "compute_model.h"
 #include "conv_algorithms.h"
 
 #include <array>
@@ -45,6 +46,8 @@ struct LayerResult {
     std::uint64_t offload_wire_bytes = 0;
     std::optional<ConvAlgorithm> algorithm; // conv layers: the convolution algorithm run
     std::uint64_t workspace_bytes = 0;      // held while the layer's forward or backward runs
+    Bound forward_bound = Bound::compute;   // what limits each pass (the compute model's answer)
+    Bound backward_bound = Bound::compute;
 };
 
 // What GPU memory is used for. weights: weights and their gradients (resident); workspace:

@@ -46,6 +46,8 @@ constexpr std::pair<std::string_view, AlgorithmPreference> kAlgorithmPreferences
     {"performance-optimal", AlgorithmPreference::performance}, {"memory-optimal", AlgorithmPreference::memory}};
 constexpr std::pair<std::string_view, BaselineKind> kBaselines[] = {{"vdnn", BaselineKind::vdnn},
                                                                     {"lean", BaselineKind::lean}};
+constexpr std::pair<std::string_view, ComputeModelKind> kComputeModels[] = {{"roofline", ComputeModelKind::roofline},
+                                                                            {"delta", ComputeModelKind::delta}};
 
 // The accepted names of a table, for error messages.
 template <class Enum, std::size_t N>
@@ -104,7 +106,8 @@ GpuSpec gpuFromCursor(const JsonCursor& c)
         return gpuPresetOrFail(c);
     c.requireObject();
     c.checkKeys({"preset", "name", "peak_tflops", "peak_tflops_fp16", "dram_gbps", "memory_gib", "compute_efficiency",
-                 "dram_efficiency", "context_mib", "citation"});
+                 "dram_efficiency", "context_mib", "sm_count", "shared_kib_per_sm", "l1_gbps", "l2_mib", "l2_gbps",
+                 "citation"});
     GpuSpec g;
     if (auto preset = c.member("preset")) {
         g = gpuPresetOrFail(*preset);
@@ -128,6 +131,17 @@ GpuSpec gpuFromCursor(const JsonCursor& c)
     g.dram_efficiency = c.numberOr("dram_efficiency", g.dram_efficiency, 1e-3, 1.0);
     if (auto v = c.member("context_mib"))
         g.context_bytes = static_cast<std::uint64_t>(v->number(0, 1e6) * kMiB);
+    // The memory hierarchy (the delta compute model); a custom GPU without it uses the roofline.
+    if (auto v = c.member("sm_count"))
+        g.sm_count = static_cast<int>(v->integer(1, 100000));
+    if (auto v = c.member("shared_kib_per_sm"))
+        g.shared_bytes_per_sm = static_cast<std::uint64_t>(v->number(1, 1e6) * 1024);
+    if (auto v = c.member("l1_gbps"))
+        g.l1_bytes_per_s = v->number(1e-3, 1e9) * 1e9;
+    if (auto v = c.member("l2_mib"))
+        g.l2_bytes = static_cast<std::uint64_t>(v->number(1e-3, 1e6) * kMiB);
+    if (auto v = c.member("l2_gbps"))
+        g.l2_bytes_per_s = v->number(1e-3, 1e9) * 1e9;
     if (g.context_bytes >= g.memory_bytes)
         c.fail("the CUDA context (context_mib) must be smaller than the GPU's memory");
     g.citation = c.stringOr("citation", g.citation);
@@ -264,7 +278,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     checkFormatHeader(root, kScenarioFormat, kScenarioFormatVersion);
     root.checkKeys({"format", "version", "name", "description", "network", "batch", "dtype", "progress", "gpu", "link",
                     "codec", "engine", "policy", "manual_layers", "prefetch", "eager_depth", "sync", "memory_budget_gib",
-                    "workspace_mib", "device_profile", "conv_algorithms", "baseline"});
+                    "workspace_mib", "device_profile", "conv_algorithms", "baseline", "compute_model"});
     Scenario s;
     s.name = root.stringOr("name", path.stem().string());
     s.description = root.stringOr("description", "");
@@ -329,6 +343,8 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         s.memory_budget_bytes = static_cast<std::uint64_t>(b->number(1e-6, 1e6) * kGiB);
     if (auto w = root.member("workspace_mib"))
         s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kMiB);
+    if (auto m = root.member("compute_model"))
+        s.compute_model = enumFromCursor(*m, kComputeModels);
     if (auto a = root.member("conv_algorithms"))
         s.conv_algorithms = enumFromCursor(*a, kAlgorithmPreferences);
     if (auto b = root.member("baseline"))
@@ -383,6 +399,13 @@ nlohmann::json scenarioToJson(const Scenario& s)
     gpu["compute_efficiency"] = s.gpu.compute_efficiency;
     gpu["dram_efficiency"] = s.gpu.dram_efficiency;
     gpu["context_mib"] = static_cast<double>(s.gpu.context_bytes) / kMiB;
+    if (s.gpu.sm_count > 0) {
+        gpu["sm_count"] = s.gpu.sm_count;
+        gpu["shared_kib_per_sm"] = static_cast<double>(s.gpu.shared_bytes_per_sm) / 1024;
+        gpu["l1_gbps"] = s.gpu.l1_bytes_per_s / 1e9;
+        gpu["l2_mib"] = static_cast<double>(s.gpu.l2_bytes) / kMiB;
+        gpu["l2_gbps"] = s.gpu.l2_bytes_per_s / 1e9;
+    }
     if (!s.gpu.citation.empty())
         gpu["citation"] = s.gpu.citation;
     j["gpu"] = gpu;
@@ -427,6 +450,7 @@ nlohmann::json scenarioToJson(const Scenario& s)
         j["workspace_mib"] = static_cast<double>(s.workspace_bytes) / kMiB;
     j["conv_algorithms"] = std::string(algorithmPreferenceName(s.conv_algorithms));
     j["baseline"] = std::string(baselineName(s.baseline));
+    j["compute_model"] = std::string(computeModelName(s.compute_model));
     return j;
 }
 
@@ -467,6 +491,14 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
             throw InputError("", "--baseline",
                              "unknown baseline \"" + *o.baseline + "\" (accepted: " + acceptedNames(kBaselines) + ")");
         s.baseline = *b;
+    }
+    if (o.compute_model) {
+        auto m = parseFrom(*o.compute_model, kComputeModels);
+        if (!m)
+            throw InputError("", "--compute-model",
+                             "unknown compute model \"" + *o.compute_model + "\" (accepted: " +
+                                 acceptedNames(kComputeModels) + ")");
+        s.compute_model = *m;
     }
     if (o.conv_algorithms) {
         auto a = parseFrom(*o.conv_algorithms, kAlgorithmPreferences);

@@ -76,6 +76,8 @@ struct Scenario {
     // How conv layers pick their algorithm (vDNN-dyn decides per layer instead).
     AlgorithmPreference conv_algorithms = AlgorithmPreference::performance;
     BaselineKind baseline = BaselineKind::vdnn; // what memory reductions are measured against
+    // How layers without measured times get theirs (compute_model.h).
+    ComputeModelKind compute_model = ComputeModelKind::roofline;
 
     std::uint64_t budgetBytes() const
     {
@@ -110,6 +112,7 @@ struct ScenarioOverrides {
     std::optional<double> progress;
     std::optional<std::string> baseline;        // vdnn, lean
     std::optional<std::string> conv_algorithms; // performance-optimal, memory-optimal
+    std::optional<std::string> compute_model;   // roofline, delta
 };
 void applyOverrides(Scenario& scenario, const ScenarioOverrides& overrides);
 

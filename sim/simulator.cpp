@@ -357,7 +357,7 @@ Result simulate(const Scenario& scenario)
 {
     if (!scenario.network)
         throw InputError("", "", "the scenario has no network");
-    const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu);
+    const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu, scenario.compute_model);
     Result result = runScenario(scenario, net, true);
     Result oracle = runOracle(scenario, net);
     compareWithOracle(result, oracle);
@@ -376,7 +376,7 @@ Result simulateOnly(const Scenario& scenario)
 {
     if (!scenario.network)
         throw InputError("", "", "the scenario has no network");
-    const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu);
+    const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu, scenario.compute_model);
     return runScenario(scenario, net, true);
 }
 

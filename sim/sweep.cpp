@@ -87,7 +87,7 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
                 for (std::size_t k = begin; k < end; ++k) {
                     SweepPoint& p = points[k];
                     if (p.batch != preparedBatch) {
-                        net = prepareNetwork(*base.network, p.batch, base.dtype, base.gpu);
+                        net = prepareNetwork(*base.network, p.batch, base.dtype, base.gpu, base.compute_model);
                         Scenario o = base;
                         o.batch = p.batch;
                         oracle = runOracle(o, net);

@@ -29,6 +29,7 @@ struct RunOptions {
     std::optional<double> progress;
     std::optional<std::string> baseline;
     std::optional<std::string> conv_algorithms;
+    std::optional<std::string> compute_model;
     std::string json;
     std::string csv;
     std::string trace;
@@ -48,7 +49,7 @@ void runRun(const RunOptions& o, int& exitCode)
 {
     sim::Scenario s = sim::loadScenarioFile(o.scenario);
     sim::applyOverrides(s, {o.codec, o.bandwidth_gbps, o.policy, o.gpu, o.batch, o.progress, o.baseline,
-                            o.conv_algorithms});
+                            o.conv_algorithms, o.compute_model});
     const sim::Result r = sim::simulate(s);
     const sim::Summary& m = r.summary;
 
@@ -68,7 +69,8 @@ void runRun(const RunOptions& o, int& exitCode)
     out << "  network " << s.network->network().name << ", batch " << s.batch << ", " << dtypeName(s.dtype)
         << ", progress " << s.progress << "\n";
     out << "  GPU " << s.gpu.name << "; link " << s.link.name << " (" << formatFixed(s.link.d2h_bytes_per_s / 1e9, 2)
-        << " GB/s D2H, " << formatFixed(s.link.h2d_bytes_per_s / 1e9, 2) << " GB/s H2D)\n";
+        << " GB/s D2H, " << formatFixed(s.link.h2d_bytes_per_s / 1e9, 2) << " GB/s H2D); layer times "
+        << sim::computeModelName(s.compute_model) << " (measured where the network has them)\n";
     out << "  codec " << codecName(s.codec) << " (" << sim::engineName(s.engine) << " engine), policy "
         << sim::policyName(s.policy) << ", prefetch " << sim::prefetchName(s.prefetch) << ", sync "
         << sim::syncName(s.sync) << "\n\n";
@@ -135,7 +137,10 @@ void addRunCommand(CLI::App& app, int& exitCode)
     cmd->add_option("--conv-algorithms", o->conv_algorithms,
                     "Convolution algorithms: performance-optimal or memory-optimal (vDNN-dyn chooses per layer)")
         ->check(CLI::IsMember({"performance-optimal", "memory-optimal"}));
-    cmd->add_option("--gpu", o->gpu, "GPU preset (titan-x-maxwell, titan-xp, v100, a100, h100, h100-sxm)");
+    cmd->add_option("--compute-model", o->compute_model,
+                    "Layer times for layers without measured ones: roofline or delta (DeLTA's memory hierarchy)")
+        ->check(CLI::IsMember({"roofline", "delta"}));
+    cmd->add_option("--gpu", o->gpu, "GPU preset (titan-x-maxwell, titan-xp, p100, v100, a100, h100, h100-sxm, h200)");
     cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24));
     cmd->add_option("--progress", o->progress, "Training progress 0..1")->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--json", o->json, "Write the whole result as JSON to FILE, or - for stdout");

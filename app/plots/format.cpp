@@ -62,7 +62,18 @@ QString eventKindLabel(sim::EventKind kind)
     return {};
 }
 
-QString describeEvent(const sim::Scenario& scenario, const sim::Event& event)
+QString boundLabel(sim::Bound bound)
+{
+    switch (bound) {
+    case sim::Bound::compute: return QStringLiteral("compute");
+    case sim::Bound::l1: return QStringLiteral("L1");
+    case sim::Bound::l2: return QStringLiteral("L2");
+    case sim::Bound::dram: return QStringLiteral("DRAM");
+    }
+    return {};
+}
+
+QString describeEvent(const sim::Scenario& scenario, const sim::Event& event, const sim::LayerResult* layer)
 {
     QString text = QStringLiteral("<b>%1</b> — %2<br>").arg(layerName(scenario, event.layer).toHtmlEscaped(), eventKindLabel(event.kind));
     if (event.tensor != -2 && event.tensor != event.layer)
@@ -75,6 +86,13 @@ QString describeEvent(const sim::Scenario& scenario, const sim::Event& event)
                         .arg(formatBytes(event.wire_bytes),
                              formatRatio(static_cast<double>(event.raw_bytes) / static_cast<double>(event.wire_bytes)));
         }
+    }
+    if (layer && (event.kind == sim::EventKind::forward || event.kind == sim::EventKind::backward)) {
+        const sim::Bound bound = event.kind == sim::EventKind::forward ? layer->forward_bound : layer->backward_bound;
+        text += QStringLiteral("<br>bound by: %1 (%2 model)")
+                    .arg(boundLabel(bound), QString::fromLatin1(sim::computeModelName(scenario.compute_model).data()));
+        if (layer->algorithm)
+            text += QStringLiteral("<br>algorithm: %1").arg(QString::fromLatin1(convAlgorithmName(*layer->algorithm).data()));
     }
     return text;
 }

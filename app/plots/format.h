@@ -19,6 +19,10 @@ QString layerName(const sim::Scenario& scenario, int layer); // "conv1_1" or "in
 QString eventKindLabel(sim::EventKind kind);                 // "Forward", "Offload (D2H)", ...
 
 // The full hover text of one timeline event.
-QString describeEvent(const sim::Scenario& scenario, const sim::Event& event);
+// `layer`, when given, adds what the compute model says bounds a forward or backward pass and
+// the convolution algorithm.
+QString describeEvent(const sim::Scenario& scenario, const sim::Event& event, const sim::LayerResult* layer = nullptr);
+// "compute", "L1", "L2", "DRAM": what limits a pass.
+QString boundLabel(sim::Bound bound);
 
 } // namespace offload::plots

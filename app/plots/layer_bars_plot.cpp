@@ -296,10 +296,12 @@ void LayerBarsPlot::mouseMoveEvent(QMouseEvent* event)
         return;
     }
     const auto& r = result_.layers[static_cast<std::size_t>(layer)];
-    const QString text = QStringLiteral("<b>%1</b><br>sparsity: %2<br>ratio: %3<br>forward stall: %4<br>backward stall: %5<br>output: %6%7")
+    const QString text = QStringLiteral("<b>%1</b><br>sparsity: %2<br>ratio: %3<br>forward stall: %4<br>backward stall: %5<br>output: %6%7"
+                                        "<br>bound by: %8 forward, %9 backward")
                              .arg(names_[static_cast<std::size_t>(layer)].toHtmlEscaped(), formatPercent(r.sparsity),
                                   formatRatio(r.ratio), formatMs(r.forward_stall_s), formatMs(r.backward_stall_s),
-                                  formatBytes(r.output_bytes), r.offloaded ? QStringLiteral(" (offloaded)") : QString());
+                                  formatBytes(r.output_bytes), r.offloaded ? QStringLiteral(" (offloaded)") : QString(),
+                                  boundLabel(r.forward_bound), boundLabel(r.backward_bound));
     QToolTip::showText(event->globalPosition().toPoint(), text, this);
 }
 

@@ -301,6 +301,7 @@ LegendSwatch* TimelinePlot::addLegendEntry(const QString& name, const QBrush& br
 void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& result)
 {
     scenario_ = scenario;
+    layers_ = result.layers;
     const double previousEnd = lanes_->endMs();
     lanes_->setEvents(result.events);
     laneTicker_->clear();
@@ -389,7 +390,10 @@ const sim::Event* TimelinePlot::eventAtPixel(const QPoint& widgetPos) const
 QString TimelinePlot::hoverText(const QPoint& widgetPos) const
 {
     const sim::Event* event = eventAtPixel(widgetPos);
-    return event ? describeEvent(scenario_, *event) : QString();
+    if (!event)
+        return {};
+    const bool hasLayer = event->layer >= 0 && static_cast<std::size_t>(event->layer) < layers_.size();
+    return describeEvent(scenario_, *event, hasLayer ? &layers_[static_cast<std::size_t>(event->layer)] : nullptr);
 }
 
 void TimelinePlot::mousePressEvent(QMouseEvent* event)

@@ -103,6 +103,7 @@ private:
     QCPItemText* baselineLabel_ = nullptr;
     QSharedPointer<QCPAxisTickerText> laneTicker_;
     sim::Scenario scenario_;
+    std::vector<sim::LayerResult> layers_; // for the hover: algorithm and what bounds each pass
     int selectedLayer_ = -1;
     bool wholeIterationShown_ = true;
     QPoint pressPos_;

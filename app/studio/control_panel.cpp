@@ -250,6 +250,13 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     memoryBaseline_->setToolTip(tr("What memory reductions are measured against: vDNN's network-wide allocation (as "
                                    "the paper reports) or the oracle's own lean timeline."));
     form->addRow(tr("Memory &baseline"), memoryBaseline_);
+    computeModel_ = new QComboBox;
+    computeModel_->addItem(tr("roofline"), static_cast<int>(sim::ComputeModelKind::roofline));
+    computeModel_->addItem(tr("DeLTA (memory hierarchy)"), static_cast<int>(sim::ComputeModelKind::delta));
+    computeModel_->setToolTip(tr("How layer times are estimated where the network has no measured ones: a roofline "
+                                 "at 70 % of peak, or DeLTA's tiles, waves and L1/L2/DRAM traffic (hover a bar "
+                                 "to see what bounds a layer)."));
+    form->addRow(tr("Layer &times"), computeModel_);
     layout->addWidget(policies);
     layout->addStretch(1);
 
@@ -320,6 +327,9 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     connect(memoryBaseline_, qOverload<int>(&QComboBox::activated), this, [this](int) {
         state_.setMemoryBaseline(static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()));
     });
+    connect(computeModel_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        state_.setComputeModel(static_cast<sim::ComputeModelKind>(computeModel_->currentData().toInt()));
+    });
 
     connect(&state_, &StudioState::resultChanged, this, &ControlPanel::syncFromState);
     connect(&state_, &StudioState::fileStateChanged, this, &ControlPanel::syncFromState);
@@ -377,7 +387,8 @@ void ControlPanel::syncFromState()
     const auto& s = state_.scenario();
     const QList<QWidget*> all{network_, batch_, dtype_, gpu_, link_, bandwidthSlider_, bandwidthSpin_, codec_, jpegQuality_,
                               jpegShift_, dprFormat_, codecLevel_, engine_, engineThroughput_, policy_, prefetch_,
-                              eagerDepth_, sync_, convAlgorithms_, memoryBaseline_, budget_, progress_};
+                              eagerDepth_, sync_, convAlgorithms_, memoryBaseline_, computeModel_, budget_,
+                              progress_};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (auto* w : all)
         blockers.push_back(std::make_unique<QSignalBlocker>(w));
@@ -465,6 +476,7 @@ void ControlPanel::syncFromState()
     selectData(convAlgorithms_, s.conv_algorithms);
     convAlgorithms_->setEnabled(s.policy != sim::OffloadPolicy::dyn);
     selectData(memoryBaseline_, s.baseline);
+    selectData(computeModel_, s.compute_model);
 }
 
 } // namespace offload::studio

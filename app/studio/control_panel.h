@@ -44,6 +44,7 @@ public:
     QComboBox* syncCombo() const { return sync_; }
     QComboBox* convAlgorithmsCombo() const { return convAlgorithms_; }
     QComboBox* memoryBaselineCombo() const { return memoryBaseline_; }
+    QComboBox* computeModelCombo() const { return computeModel_; }
     QDoubleSpinBox* budgetSpin() const { return budget_; }
     QSlider* progressSlider() const { return progress_; }
 
@@ -84,6 +85,7 @@ private:
     QComboBox* sync_ = nullptr;
     QComboBox* convAlgorithms_ = nullptr;
     QComboBox* memoryBaseline_ = nullptr;
+    QComboBox* computeModel_ = nullptr;
     QDoubleSpinBox* budget_ = nullptr;
     QSlider* progress_ = nullptr;
     QLabel* progressLabel_ = nullptr;

@@ -229,6 +229,11 @@ void StudioState::setConvAlgorithms(sim::AlgorithmPreference preference)
     change([&](sim::Scenario& s) { s.conv_algorithms = preference; }, true);
 }
 
+void StudioState::setComputeModel(sim::ComputeModelKind model)
+{
+    change([&](sim::Scenario& s) { s.compute_model = model; }, true);
+}
+
 void StudioState::setMemoryBaseline(sim::BaselineKind baseline)
 {
     change([&](sim::Scenario& s) { s.baseline = baseline; }, true);

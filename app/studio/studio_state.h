@@ -55,6 +55,7 @@ public:
     void setPrefetch(sim::PrefetchPolicy prefetch, int eagerDepth);
     void setSync(sim::SyncPolicy sync);
     void setConvAlgorithms(sim::AlgorithmPreference preference);
+    void setComputeModel(sim::ComputeModelKind model);
     void setMemoryBaseline(sim::BaselineKind baseline); // what memory reductions are measured against
     void setMemoryBudget(std::optional<std::uint64_t> bytes);
     void setProgress(double progress);

@@ -37,7 +37,8 @@ std::string layersCsv(const Scenario& scenario, const Result& result)
 {
     const auto& layers = scenario.network->network().layers;
     std::string out = "index,name,kind,sparsity,ratio,offloaded,forward_s,backward_s,offload_s,prefetch_s,"
-                      "forward_stall_s,backward_stall_s,output_bytes,offload_wire_bytes,algorithm,workspace_bytes\n";
+                      "forward_stall_s,backward_stall_s,output_bytes,offload_wire_bytes,algorithm,workspace_bytes,forward_bound,"
+                      "backward_bound\n";
     for (std::size_t i = 0; i < result.layers.size(); ++i) {
         const LayerResult& L = result.layers[i];
         out += std::to_string(i) + "," + csvField(layers[i].name) + "," + std::string(layerKindName(layers[i].kind)) + "," +
@@ -45,7 +46,8 @@ std::string layersCsv(const Scenario& scenario, const Result& result)
                num(L.backward_s) + "," + num(L.offload_s) + "," + num(L.prefetch_s) + "," + num(L.forward_stall_s) +
                "," + num(L.backward_stall_s) + "," + num(L.output_bytes) + "," + num(L.offload_wire_bytes) + "," +
                (L.algorithm ? std::string(convAlgorithmName(*L.algorithm)) : std::string()) + "," +
-               num(L.workspace_bytes) + "\n";
+               num(L.workspace_bytes) + "," + std::string(boundName(L.forward_bound)) + "," +
+               std::string(boundName(L.backward_bound)) + "\n";
     }
     return out;
 }

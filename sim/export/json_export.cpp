@@ -86,7 +86,10 @@ nlohmann::json resultToJson(const Scenario& scenario, const Result& result)
                          {"offload_wire_bytes", L.offload_wire_bytes},
                          {"algorithm", L.algorithm ? nlohmann::json(std::string(convAlgorithmName(*L.algorithm)))
                                                    : nlohmann::json(nullptr)},
-                         {"workspace_bytes", L.workspace_bytes}});
+                         {"workspace_bytes", L.workspace_bytes},
+                         {"bound",
+                          {{"forward", std::string(boundName(L.forward_bound))},
+                           {"backward", std::string(boundName(L.backward_bound))}}}});
     }
     j["layers"] = std::move(table);
 

@@ -129,6 +129,7 @@ private slots:
         QTest::newRow("batch") << "batch";
         QTest::newRow("link preset") << "link";
         QTest::newRow("convolution algorithms") << "conv-algorithms";
+        QTest::newRow("compute model") << "compute-model";
     }
 
     void controlChangesShowTheSimulatorsResult()
@@ -168,6 +169,9 @@ private slots:
             activate(controls->convAlgorithmsCombo(), static_cast<int>(sim::AlgorithmPreference::memory));
             QCOMPARE(window.state().scenario().conv_algorithms, sim::AlgorithmPreference::memory);
             QCOMPARE(window.summary()->valueText(QStringLiteral("algorithms")), QStringLiteral("implicit GEMM"));
+        } else if (control == QLatin1String("compute-model")) {
+            activate(controls->computeModelCombo(), static_cast<int>(sim::ComputeModelKind::delta));
+            QCOMPARE(window.state().scenario().compute_model, sim::ComputeModelKind::delta);
         } else if (control == QLatin1String("link")) {
             activate(controls->linkCombo(), QStringLiteral("pcie4-x16"));
             QCOMPARE(window.state().scenario().link.id, std::string("pcie4-x16"));
@@ -237,7 +241,13 @@ private slots:
         QVERIFY(longest);
         const QPoint at(static_cast<int>(window.timeline()->xAxis->coordToPixel((longest->start_s + longest->end_s) * 0.5e3)),
                         static_cast<int>(window.timeline()->yAxis->coordToPixel(computeRow)));
-        QVERIFY(window.timeline()->hoverText(at).contains(plots::layerName(window.state().scenario(), longest->layer)));
+        const QString hover = window.timeline()->hoverText(at);
+        QVERIFY(hover.contains(plots::layerName(window.state().scenario(), longest->layer)));
+        // The hover says what bounds the pass and which convolution algorithm ran.
+        const auto& hovered = window.state().result().layers[static_cast<std::size_t>(longest->layer)];
+        QVERIFY2(hover.contains(QStringLiteral("bound by: ") + plots::boundLabel(hovered.forward_bound)), qPrintable(hover));
+        if (hovered.algorithm)
+            QVERIFY(hover.contains(QStringLiteral("algorithm: ")));
         QTest::mouseClick(window.timeline(), Qt::LeftButton, {}, at);
         const int layer = longest->layer;
         QCOMPARE(window.state().selectedLayer(), layer);

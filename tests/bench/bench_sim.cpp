@@ -89,6 +89,24 @@ void BM_SimulateOnly_ResNet50(benchmark::State& state)
 }
 BENCHMARK(BM_SimulateOnly_ResNet50)->Unit(benchmark::kMicrosecond);
 
+// The window re-simulates on every control change: delta must cost no more than about twice the
+// roofline per call (compare the two lines of one run).
+void BM_Simulate_ResNet50_Roofline(benchmark::State& state)
+{
+    Scenario s = sampleScenario("resnet50");
+    s.compute_model = ComputeModelKind::roofline;
+    timeSimulation(state, s, simulate);
+}
+BENCHMARK(BM_Simulate_ResNet50_Roofline)->Unit(benchmark::kMicrosecond);
+
+void BM_Simulate_ResNet50_Delta(benchmark::State& state)
+{
+    Scenario s = sampleScenario("resnet50");
+    s.compute_model = ComputeModelKind::delta;
+    timeSimulation(state, s, simulate);
+}
+BENCHMARK(BM_Simulate_ResNet50_Delta)->Unit(benchmark::kMicrosecond);
+
 void BM_Simulate_VGG16(benchmark::State& state)
 {
     timeSimulation(state, sampleScenario("vgg16"), simulate);

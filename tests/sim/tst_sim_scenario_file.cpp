@@ -191,15 +191,20 @@ private slots:
     void overrides()
     {
         Scenario s = loadScenarioFile(kSamples + "/vgg16-titanx-pcie3-none.json");
-        applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5, {}, {}});
+        applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5,
+                           std::string("lean"), std::string("memory-optimal"), std::string("delta")});
         QCOMPARE(s.codec, CodecId::zvc);
         QCOMPARE(s.link.d2h_bytes_per_s, 25e9);
         QCOMPARE(s.policy, OffloadPolicy::conv);
         QCOMPARE(s.gpu.id, std::string("a100"));
         QCOMPARE(s.batch, std::int64_t{64});
         QCOMPARE(s.progress, 0.5);
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}, {}, {}}));
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}, {}, {}}));
+        QCOMPARE(s.baseline, BaselineKind::lean);
+        QCOMPARE(s.conv_algorithms, AlgorithmPreference::memory);
+        QCOMPARE(s.compute_model, ComputeModelKind::delta);
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, {}, {}, {}, {}, {}, std::string("exact")}));
     }
 
     void presetsCiteTheirSource()
