@@ -58,7 +58,7 @@ DeviceProfile deviceProfileFromJson(const nlohmann::json& document, const std::s
 
     const JsonCursor gpu = root.required("gpu");
     gpu.checkKeys({"peak_flops", "peak_flops_fp16", "dram_bytes_per_s", "memory_bytes", "compute_efficiency",
-                   "dram_efficiency", "citation"});
+                   "dram_efficiency", "shared_bytes_per_sm", "l1_bytes_per_s", "l2_bytes", "l2_bytes_per_s", "citation"});
     p.gpu.peak_flops = gpu.required("peak_flops").number(1e6, kMaxRate);
     p.gpu.peak_flops_fp16 = gpu.numberOr("peak_flops_fp16", 0, 0, kMaxRate);
     p.gpu.dram_bytes_per_s = gpu.required("dram_bytes_per_s").number(1e6, kMaxRate);
@@ -66,6 +66,12 @@ DeviceProfile deviceProfileFromJson(const nlohmann::json& document, const std::s
         static_cast<std::uint64_t>(gpu.required("memory_bytes").integer(1, std::numeric_limits<std::int64_t>::max()));
     p.gpu.compute_efficiency = gpu.numberOr("compute_efficiency", 0.7, 0.01, 1.0);
     p.gpu.dram_efficiency = gpu.numberOr("dram_efficiency", 0.8, 0.01, 1.0);
+    // The memory hierarchy (delta compute model), optional: older profiles have none.
+    p.gpu.sm_count = p.sm_count;
+    p.gpu.shared_bytes_per_sm = static_cast<std::uint64_t>(gpu.integerOr("shared_bytes_per_sm", 0, 0, 1 << 30));
+    p.gpu.l1_bytes_per_s = gpu.numberOr("l1_bytes_per_s", 0, 0, kMaxRate);
+    p.gpu.l2_bytes = static_cast<std::uint64_t>(gpu.integerOr("l2_bytes", 0, 0, std::int64_t{1} << 40));
+    p.gpu.l2_bytes_per_s = gpu.numberOr("l2_bytes_per_s", 0, 0, kMaxRate);
     p.gpu.citation = gpu.stringOr("citation", "");
 
     const JsonCursor link = root.required("link");
@@ -126,6 +132,12 @@ nlohmann::json deviceProfileToJson(const DeviceProfile& p)
                 {"compute_efficiency", p.gpu.compute_efficiency},
                 {"dram_efficiency", p.gpu.dram_efficiency},
                 {"citation", p.gpu.citation}};
+    if (p.gpu.l2_bytes > 0) {
+        j["gpu"]["shared_bytes_per_sm"] = p.gpu.shared_bytes_per_sm;
+        j["gpu"]["l1_bytes_per_s"] = p.gpu.l1_bytes_per_s;
+        j["gpu"]["l2_bytes"] = p.gpu.l2_bytes;
+        j["gpu"]["l2_bytes_per_s"] = p.gpu.l2_bytes_per_s;
+    }
     j["link"] = {{"h2d", curveToJson(p.h2d)},
                  {"d2h", curveToJson(p.d2h)},
                  {"latency_s", p.link_latency_s},

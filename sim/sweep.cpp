@@ -27,17 +27,16 @@ std::vector<double> logRange(double lo, double hi, int n)
     return values;
 }
 
-namespace {
-
-// The points that share a prepared network and an oracle: one (batch, progress) pair.
-struct Group {
-    std::int64_t batch;
-    double progress;
-    std::size_t first; // index of its first point
-    std::size_t count;
-};
-
-} // namespace
+GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale)
+{
+    GpuSpec g = gpu;
+    g.peak_flops *= scale.compute;
+    g.peak_flops_fp16 *= scale.compute;
+    g.l1_bytes_per_s *= scale.compute;
+    g.l2_bytes_per_s *= scale.l2;
+    g.dram_bytes_per_s *= scale.dram;
+    return g;
+}
 
 std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
 {
@@ -49,19 +48,46 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
     const std::vector<std::int64_t> batches = spec.batches.empty() ? std::vector<std::int64_t>{base.batch} : spec.batches;
     const std::vector<double> progresses = spec.progresses.empty() ? std::vector<double>{base.progress} : spec.progresses;
 
+    const std::vector<double> one{1.0};
+    auto orOne = [&](const std::vector<double>& v, const char* option) -> const std::vector<double>& {
+        for (double x : v)
+            if (!(x > 0) || !std::isfinite(x))
+                throw InputError("", option, "scale factors must be positive");
+        return v.empty() ? one : v;
+    };
+    const auto& computeScales = orOne(spec.compute_scales, "--scale compute");
+    const auto& l2Scales = orOne(spec.l2_scales, "--scale l2");
+    const auto& dramScales = orOne(spec.dram_scales, "--scale dram");
+    std::vector<GpuSpec> gpus;
+    for (const auto& id : spec.gpus) {
+        const GpuSpec* g = findGpuPreset(id);
+        if (!g)
+            throw InputError("", "--gpus", "unknown GPU preset \"" + id + "\"");
+        gpus.push_back(*g);
+    }
+    if (gpus.empty())
+        gpus.push_back(base.gpu);
+
     std::vector<SweepPoint> points;
-    points.reserve(codecs.size() * batches.size() * progresses.size() * bandwidths.size());
-    for (CodecId codec : codecs)
-        for (std::int64_t batch : batches)
-            for (double progress : progresses)
-                for (double bw : bandwidths) {
-                    SweepPoint p;
-                    p.bandwidth_bytes_per_s = bw > 0 ? bw : base.link.d2h_bytes_per_s;
-                    p.codec = codec;
-                    p.batch = batch;
-                    p.progress = progress;
-                    points.push_back(p);
-                }
+    std::vector<std::size_t> gpuOf; // index into gpus per point
+    for (std::size_t gi = 0; gi < gpus.size(); ++gi)
+        for (double cs : computeScales)
+            for (double ls : l2Scales)
+                for (double ds : dramScales)
+                    for (CodecId codec : codecs)
+                        for (std::int64_t batch : batches)
+                            for (double progress : progresses)
+                                for (double bw : bandwidths) {
+                                    SweepPoint p;
+                                    p.gpu = gpus[gi].id;
+                                    p.scale = {cs, ls, ds};
+                                    p.bandwidth_bytes_per_s = bw > 0 ? bw : base.link.d2h_bytes_per_s;
+                                    p.codec = codec;
+                                    p.batch = batch;
+                                    p.progress = progress;
+                                    points.push_back(p);
+                                    gpuOf.push_back(gi);
+                                }
 
     // Work items: one (batch, progress) group is prepared once per worker that meets it.
     unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
@@ -74,6 +100,9 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
     auto worker = [&] {
         try {
             std::int64_t preparedBatch = -1;
+            std::size_t preparedGpu = gpus.size();
+            ResourceScale preparedScale{-1, -1, -1};
+            GpuSpec gpu;
             PreparedNetwork net;
             Result oracle;
             std::int64_t uncompressedKeyBatch = -1;
@@ -86,15 +115,22 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
                 const std::size_t end = std::min(points.size(), begin + chunk);
                 for (std::size_t k = begin; k < end; ++k) {
                     SweepPoint& p = points[k];
-                    if (p.batch != preparedBatch) {
-                        net = prepareNetwork(*base.network, p.batch, base.dtype, base.gpu, base.compute_model);
+                    const bool sameScale = p.scale.compute == preparedScale.compute &&
+                                           p.scale.l2 == preparedScale.l2 && p.scale.dram == preparedScale.dram;
+                    if (p.batch != preparedBatch || gpuOf[k] != preparedGpu || !sameScale) {
+                        gpu = scaledGpu(gpus[gpuOf[k]], p.scale);
+                        net = prepareNetwork(*base.network, p.batch, base.dtype, gpu, base.compute_model);
                         Scenario o = base;
                         o.batch = p.batch;
+                        o.gpu = gpu;
                         oracle = runOracle(o, net);
                         preparedBatch = p.batch;
+                        preparedGpu = gpuOf[k];
+                        preparedScale = p.scale;
                         uncompressedKeyBatch = -1;
                     }
                     Scenario s = base;
+                    s.gpu = gpu;
                     s.batch = p.batch;
                     s.progress = p.progress;
                     s.codec = p.codec;

@@ -7,7 +7,17 @@
 
 namespace offload::sim {
 
+// What-if scaling of one GPU's resources (DeLTA's question: which resource to grow).
+// compute scales the FP32/FP16 peaks and the L1 bandwidth (more or faster SMs); l2 and dram
+// scale those bandwidths.
+struct ResourceScale {
+    double compute = 1, l2 = 1, dram = 1;
+};
+GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale);
+
 struct SweepPoint {
+    std::string gpu;                  // the GPU's preset id (or the scenario's GPU id)
+    ResourceScale scale;
     double bandwidth_bytes_per_s = 0; // both directions set to this
     CodecId codec = CodecId::none;
     std::int64_t batch = 0;
@@ -20,14 +30,19 @@ struct SweepSpec {
     std::vector<CodecId> codecs;                // empty: the scenario's codec
     std::vector<std::int64_t> batches;          // empty: the scenario's batch
     std::vector<double> progresses;             // empty: the scenario's progress
+    std::vector<std::string> gpus;              // preset ids; empty: the scenario's GPU
+    std::vector<double> compute_scales;         // empty: 1
+    std::vector<double> l2_scales;              // empty: 1
+    std::vector<double> dram_scales;            // empty: 1
     int threads = 0;                            // 0: all cores
 };
 
 // Log-spaced values from lo to hi inclusive (n >= 1).
 std::vector<double> logRange(double lo, double hi, int n);
 
-// The cartesian product of the spec over the base scenario, in a stable order
-// (codec, batch, progress, bandwidth: bandwidth varies fastest).
+// The cartesian product of the spec over the base scenario, in a stable order (GPU, compute,
+// L2 and DRAM scale, codec, batch, progress, bandwidth: bandwidth varies fastest). Throws
+// InputError for an unknown GPU preset or a scale that is not positive.
 std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec);
 
 } // namespace offload::sim

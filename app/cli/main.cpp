@@ -64,6 +64,7 @@ int main(int argc, char** argv)
     addMeasureCommand(app, exitCode);
 #endif
     addReproduceCommand(app, exitCode);
+    addCompareTimesCommand(app, exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
     addFigureCommand(app, exitCode);
 #endif

@@ -24,6 +24,8 @@ struct SweepOptions {
     std::string codecs;     // a,b,c
     std::string batches;    // 64,128
     std::string progresses; // 0,0.5,1
+    std::string gpus;       // titan-x-maxwell,v100,...
+    std::vector<std::string> scales; // compute=1:8:4, l2=..., dram=...
     int threads = 0;
     std::string csv;
     std::string json;
@@ -84,6 +86,33 @@ sim::SweepSpec specFrom(const SweepOptions& o)
             throw InputError("", "--batches", "batch sizes are whole numbers from 1");
         spec.batches.push_back(static_cast<std::int64_t>(v));
     }
+    spec.gpus = splitList(o.gpus);
+    for (const auto& scale : o.scales) {
+        // RESOURCE=LO:HI:N, log-spaced factors (1:8:4 is 1, 2, 4, 8).
+        const auto eq = scale.find('=');
+        const std::string resource = scale.substr(0, eq);
+        std::vector<double>* target = resource == "compute" ? &spec.compute_scales
+                                      : resource == "l2"    ? &spec.l2_scales
+                                      : resource == "dram"  ? &spec.dram_scales
+                                                            : nullptr;
+        if (eq == std::string::npos || !target)
+            throw InputError("", "--scale",
+                             "expected RESOURCE=LO:HI:N with RESOURCE compute, l2 or dram (the link is --bandwidth), "
+                             "found \"" + scale + "\"");
+        std::vector<std::string> parts;
+        std::string item;
+        std::istringstream in(scale.substr(eq + 1));
+        while (std::getline(in, item, ':'))
+            parts.push_back(item);
+        if (parts.size() != 3)
+            throw InputError("", "--scale", "expected LO:HI:N after \"" + resource + "=\", found \"" + scale + "\"");
+        const double lo = parseNumber(parts[0], "--scale");
+        const double hi = parseNumber(parts[1], "--scale");
+        const double n = parseNumber(parts[2], "--scale");
+        if (!(lo > 0) || !(hi >= lo) || n < 1 || n > 1000 || n != static_cast<double>(static_cast<int>(n)))
+            throw InputError("", "--scale", "need 0 < LO <= HI and a whole N from 1 to 1000");
+        *target = sim::logRange(lo, hi, static_cast<int>(n));
+    }
     for (const auto& p : splitList(o.progresses)) {
         const double v = parseNumber(p, "--progress");
         if (v < 0 || v > 1)
@@ -104,12 +133,16 @@ void runSweepCommand(const SweepOptions& o, int& exitCode)
     if (o.csv != "-" && o.json != "-") {
         std::ostringstream out;
         char line[256];
-        std::snprintf(line, sizeof line, "%-9s %6s %8s %10s %12s %10s %9s %10s\n", "codec", "batch", "progress", "GB/s",
-                      "iteration ms", "overhead", "speedup", "avg MiB");
+        std::snprintf(line, sizeof line, "%-16s %-17s %-9s %6s %8s %10s %12s %10s %9s %10s\n", "gpu",
+                      "scale cmp/L2/DRAM", "codec", "batch", "progress", "GB/s", "iteration ms", "overhead", "speedup",
+                      "avg MiB");
         out << line;
         for (const auto& p : points) {
-            std::snprintf(line, sizeof line, "%-9s %6lld %8.3f %10.3f %12.3f %9.1f%% %8.3fx %10.1f%s\n",
-                          std::string(codecName(p.codec)).c_str(), static_cast<long long>(p.batch), p.progress,
+            char scale[64];
+            std::snprintf(scale, sizeof scale, "%.3g/%.3g/%.3g", p.scale.compute, p.scale.l2, p.scale.dram);
+            std::snprintf(line, sizeof line, "%-16s %-17s %-9s %6lld %8.3f %10.3f %12.3f %9.1f%% %8.3fx %10.1f%s\n",
+                          p.gpu.c_str(), scale, std::string(codecName(p.codec)).c_str(),
+                          static_cast<long long>(p.batch), p.progress,
                           p.bandwidth_bytes_per_s / 1e9, p.summary.iteration_s * 1e3, 100 * p.summary.overhead,
                           p.summary.speedup_vs_uncompressed, static_cast<double>(p.summary.avg_gpu_bytes) / 1048576.0,
                           p.summary.feasible ? "" : " (infeasible)");
@@ -131,6 +164,12 @@ void addSweepCommand(CLI::App& app, int& exitCode)
     cmd->add_option("--codecs", o->codecs, "Comma-separated codecs (none,zvc,...)");
     cmd->add_option("--batches", o->batches, "Comma-separated batch sizes");
     cmd->add_option("--progress", o->progresses, "Comma-separated training progress values 0..1");
+    cmd->add_option("--gpus", o->gpus,
+                    "Comma-separated GPU presets to compare at the scenario's link (e.g. "
+                    "titan-x-maxwell,titan-xp,v100,a100,h100)");
+    cmd->add_option("--scale", o->scales,
+                    "What-if scaling of the GPU: RESOURCE=LO:HI:N log-spaced factors, RESOURCE compute, l2 or dram "
+                    "(repeatable; compute also scales L1)");
     cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->check(CLI::Range(0, 4096));
     cmd->add_option("--csv", o->csv, "Write the table as CSV to FILE, or -");
     cmd->add_option("--json", o->json, "Write the points as JSON to FILE, or -");

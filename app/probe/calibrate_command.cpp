@@ -148,6 +148,13 @@ int runCalibrate(const CalibrateOptions& o)
     p.measured_at = utcNow();
     p.tool = std::string("offload-probe ") + kVersion;
     p.gpu.memory_bytes = device->memory_bytes;
+    // The memory hierarchy for the delta compute model: sizes from the driver, L1 bandwidth from
+    // 128 bytes per SM per clock (32 banks of 4 bytes); L2 bandwidth is not measured here and
+    // takes 2.3x DRAM, the presets' assumption (docs/scenario-format.md).
+    p.gpu.sm_count = device->sm_count;
+    p.gpu.shared_bytes_per_sm = device->shared_bytes_per_sm;
+    p.gpu.l1_bytes_per_s = device->sm_count * 128.0 * device->sm_clock_hz;
+    p.gpu.l2_bytes = device->l2_bytes;
 
     gpu::Stream stream, second;
     const std::uint64_t maxCopy = o.quick ? (16ull << 20) : (256ull << 20);
@@ -199,6 +206,7 @@ int runCalibrate(const CalibrateOptions& o)
     const double copyDram = 2 * p.zvc.front().d2d_copy_bytes_per_s;
     p.gpu.dram_bytes_per_s = device->theoretical_dram_bytes_per_s > 0 ? device->theoretical_dram_bytes_per_s : copyDram;
     p.gpu.dram_efficiency = std::clamp(copyDram / p.gpu.dram_bytes_per_s, 0.01, 1.0);
+    p.gpu.l2_bytes_per_s = 2.3 * p.gpu.dram_bytes_per_s;
 
     std::string citation = "DRAM: data-sheet rate from the driver's memory clock and bus width, efficiency = "
                            "measured device copy (read + write) / that rate";

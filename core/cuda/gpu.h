@@ -31,6 +31,8 @@ struct DeviceInfo {
     double sm_clock_hz = 0;                  // peak SM clock reported by the driver
     double theoretical_dram_bytes_per_s = 0; // memory clock x bus width x 2 (DDR)
     double theoretical_fp32_flops = 0;       // SMs x FP32 lanes per SM (by architecture) x 2 x clock; 0 if unknown
+    std::uint64_t l2_bytes = 0;              // the driver's L2 size
+    std::uint64_t shared_bytes_per_sm = 0;   // shared memory per SM
 };
 
 // The first GPU, or nullopt with the reason in `whyNot`. Any CUDA error counts as "no device":

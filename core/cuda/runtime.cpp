@@ -79,6 +79,8 @@ std::optional<DeviceInfo> probeDevice(std::string* whyNot)
         info.theoretical_dram_bytes_per_s = 2.0 * memClockHz * busBits / 8.0;
         info.theoretical_fp32_flops =
             2.0 * info.sm_count * fp32LanesPerSm(info.cc_major, info.cc_minor) * info.sm_clock_hz;
+        info.l2_bytes = static_cast<std::uint64_t>(prop.l2CacheSize);
+        info.shared_bytes_per_sm = static_cast<std::uint64_t>(prop.sharedMemPerMultiprocessor);
         cudaCheck(cudaSetDevice(0), "cudaSetDevice");
         return info;
     } catch (const GpuError& e) {

@@ -104,11 +104,13 @@ std::string eventsCsv(const Scenario& scenario, const Result& result)
 
 std::string sweepCsv(const std::vector<SweepPoint>& points)
 {
-    std::string out = "codec,batch,progress,bandwidth_gbps,iteration_s,oracle_s,overhead,uncompressed_s,"
+    std::string out = "gpu,compute_scale,l2_scale,dram_scale,codec,batch,progress,bandwidth_gbps,iteration_s,oracle_s,"
+                      "overhead,uncompressed_s,"
                       "speedup_vs_uncompressed,peak_gpu_bytes,avg_gpu_bytes,avg_reduction,d2h_wire_bytes,feasible\n";
     for (const auto& p : points) {
         const Summary& s = p.summary;
-        out += std::string(codecName(p.codec)) + "," + std::to_string(p.batch) + "," + num(p.progress) + "," +
+        out += csvField(p.gpu) + "," + num(p.scale.compute) + "," + num(p.scale.l2) + "," + num(p.scale.dram) + "," +
+               std::string(codecName(p.codec)) + "," + std::to_string(p.batch) + "," + num(p.progress) + "," +
                num(p.bandwidth_bytes_per_s / 1e9) + "," + num(s.iteration_s) + "," + num(s.oracle_s) + "," +
                num(s.overhead) + "," + num(s.uncompressed_s) + "," + num(s.speedup_vs_uncompressed) + "," +
                num(s.peak_gpu_bytes) + "," + num(s.avg_gpu_bytes) + "," + num(s.avg_reduction) + "," +

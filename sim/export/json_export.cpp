@@ -126,6 +126,8 @@ nlohmann::json sweepToJson(const Scenario& base, const std::vector<SweepPoint>& 
     nlohmann::json list = nlohmann::json::array();
     for (const auto& p : points) {
         nlohmann::json item = summaryToJson(p.summary);
+        item["gpu"] = p.gpu;
+        item["scale"] = {{"compute", p.scale.compute}, {"l2", p.scale.l2}, {"dram", p.scale.dram}};
         item["bandwidth_gbps"] = p.bandwidth_bytes_per_s / 1e9;
         item["codec"] = std::string(codecName(p.codec));
         item["batch"] = p.batch;

@@ -26,6 +26,10 @@ DeviceProfile sampleProfile()
     p.gpu.memory_bytes = 80ull << 30;
     p.gpu.compute_efficiency = 0.8;
     p.gpu.dram_efficiency = 0.9;
+    p.gpu.shared_bytes_per_sm = 228 * 1024;
+    p.gpu.l1_bytes_per_s = 33e12;
+    p.gpu.l2_bytes = 50ull << 20;
+    p.gpu.l2_bytes_per_s = 7.7e12;
     p.h2d = {{4096, 2e9}, {1 << 20, 20e9}, {64 << 20, 25e9}};
     p.d2h = {{4096, 1.5e9}, {1 << 20, 18e9}, {64 << 20, 26e9}};
     p.link_latency_s = 8e-6;
@@ -54,6 +58,11 @@ private slots:
         QCOMPARE(q.sm_count, 132);
         QCOMPARE(q.gpu.peak_flops, p.gpu.peak_flops);
         QCOMPARE(q.gpu.memory_bytes, p.gpu.memory_bytes);
+        // The memory hierarchy the delta compute model needs, with the device's SM count.
+        QCOMPARE(q.gpu.l2_bytes, p.gpu.l2_bytes);
+        QCOMPARE(q.gpu.l2_bytes_per_s, 7.7e12);
+        QCOMPARE(q.gpu.shared_bytes_per_sm, std::uint64_t(228 * 1024));
+        QCOMPARE(q.gpu.sm_count, 132);
         QCOMPARE(q.h2d.size(), std::size_t(3));
         QCOMPARE(q.d2h.back().bytes_per_s, 26e9);
         QCOMPARE(q.zvc.size(), std::size_t(2));

@@ -78,7 +78,7 @@ private slots:
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const auto lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 1 + 8);
-        QVERIFY(lines[0].startsWith("codec,batch,progress,bandwidth_gbps,iteration_s"));
+        QVERIFY(lines[0].startsWith("gpu,compute_scale,l2_scale,dram_scale,codec,batch,progress,bandwidth_gbps,iteration_s"));
         QVERIFY(r.out.contains("zvc"));
     }
 

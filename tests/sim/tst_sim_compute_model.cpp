@@ -3,7 +3,11 @@
 // convolutions dominate). The roofline stays what it was.
 #include "core/network_json.h"
 #include "sim/compute_model.h"
+#include "sim/model_validation.h"
 #include "sim/simulator.h"
+#include "offload_sim_process.h"
+
+#include <QTemporaryDir>
 
 #include <QtTest>
 
@@ -180,6 +184,48 @@ private slots:
         QVERIFY(compute < static_cast<int>(r.layers.size())); // element-wise layers are memory bound
         const nlohmann::json j = scenarioToJson(s);
         QCOMPARE(j["compute_model"].get<std::string>(), std::string("delta"));
+    }
+
+    // Validation against measured times: with a profile whose conv2 time is exactly the
+    // roofline's, the roofline's error is 0 and delta's is its distance from it; the CLI prints
+    // the table and refuses a profile without layer times.
+    void validationAgainstAProfile()
+    {
+        const NetworkModel alexnet = sample("alexnet.json");
+        const GpuSpec v100 = *findGpuPreset("v100");
+        DeviceProfile profile;
+        profile.device_name = "test GPU";
+        profile.sm_count = v100.sm_count;
+        profile.gpu = v100;
+        profile.h2d = profile.d2h = {{1 << 20, 10e9}};
+        const LayerEstimate roof =
+            estimateLayer(ComputeModelKind::roofline, alexnet, alexnet.indexOf("conv2"), 64, DType::fp32, v100);
+        const LayerEstimate delta =
+            estimateLayer(ComputeModelKind::delta, alexnet, alexnet.indexOf("conv2"), 64, DType::fp32, v100);
+        profile.layer_times["conv2"] = {roof.forward.seconds, roof.backward.seconds, 64, {}};
+        profile.layer_times["nope"] = {1e-3, 2e-3, 64, {}};
+        const TimeValidation v = validateLayerTimes(alexnet, profile, DType::fp32, nullptr);
+        QVERIFY(v.delta_has_hierarchy);
+        QCOMPARE(v.layers.size(), std::size_t(1));
+        QCOMPARE(v.missing_layers, std::vector<std::string>{"nope"});
+        QCOMPARE(v.roofline_error, 0.0);
+        const double measured = roof.forward.seconds + roof.backward.seconds;
+        QVERIFY(qFuzzyCompare(1 + v.delta_error,
+                              1 + std::abs((delta.forward.seconds + delta.backward.seconds) / measured - 1)));
+
+        QTemporaryDir dir;
+        const QString file = dir.filePath("profile.json");
+        saveDeviceProfileFile(profile, file.toStdString());
+        const QString network = QString(OFFLOAD_SAMPLES_DIR) + "/networks/alexnet.json";
+        const auto run = test::runOffloadSim({"compare-times", file, network});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains("Mean |error|") && run.out.contains("conv2") && run.out.contains("Not in the network: nope"),
+                 run.out.constData());
+        profile.layer_times.clear();
+        saveDeviceProfileFile(profile, file.toStdString());
+        const auto empty = test::runOffloadSim({"compare-times", file, network});
+        QCOMPARE(empty.exitCode, 2);
+        QVERIFY(empty.err.contains("profile.json"));
     }
 };
 

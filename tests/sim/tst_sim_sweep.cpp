@@ -2,6 +2,8 @@
 #include "sim/simulator.h"
 #include "sim/sweep.h"
 
+#include "core/input_error.h"
+
 #include <QtTest>
 
 using namespace offload;
@@ -58,6 +60,42 @@ private slots:
             QCOMPARE(p.summary.avg_gpu_bytes, single.avg_gpu_bytes);
             QCOMPARE(p.summary.oracle_avg_gpu_bytes, single.oracle_avg_gpu_bytes);
         }
+    }
+
+    // GPU generations and what-if scaling: each point is the single run on that (scaled) GPU,
+    // and at a fixed link more compute only makes offloading relatively dearer (cDMA's case).
+    void gpusAndScalesMatchSingleRuns()
+    {
+        Scenario base = loadScenarioFile(std::string(OFFLOAD_SAMPLES_DIR) + "/scenarios/vgg16-titanx-pcie3-none.json");
+        base.batch = 32;
+        base.compute_model = ComputeModelKind::delta;
+        SweepSpec spec;
+        spec.gpus = {"titan-x-maxwell", "v100"};
+        spec.compute_scales = logRange(1, 4, 3);
+        spec.dram_scales = {1, 2};
+        const auto points = runSweep(base, spec);
+        QCOMPARE(points.size(), std::size_t{2 * 3 * 2});
+        QCOMPARE(points[6].gpu, std::string("v100"));
+        QCOMPARE(points[3].scale.dram, 2.0);
+        QCOMPARE(points[2].scale.compute, 2.0);
+        for (const auto& p : points) {
+            Scenario s = base;
+            s.gpu = scaledGpu(*findGpuPreset(p.gpu), p.scale);
+            const Summary single = simulate(s).summary;
+            QCOMPARE(p.summary.iteration_s, single.iteration_s);
+            QCOMPARE(p.summary.oracle_s, single.oracle_s);
+        }
+        for (std::size_t g = 0; g < 2; ++g) {
+            const auto& slow = points[g * 6].summary;    // compute x1, DRAM x1
+            const auto& fast = points[g * 6 + 4].summary; // compute x4, DRAM x1
+            QVERIFY(fast.oracle_s < slow.oracle_s);
+            QVERIFY(fast.overhead > slow.overhead);
+        }
+        spec.gpus = {"gtx480"};
+        QVERIFY_THROWS_EXCEPTION(InputError, runSweep(base, spec));
+        spec.gpus = {};
+        spec.l2_scales = {0};
+        QVERIFY_THROWS_EXCEPTION(InputError, runSweep(base, spec));
     }
 };
 
