@@ -33,8 +33,6 @@ int main(int argc, char** argv)
     offload::studio::MainWindow window;
     window.show();
     const QStringList files = parser.positionalArguments();
-    const QString path = files.isEmpty() ? offload::studio::defaultScenarioPath() : QFileInfo(files.front()).absoluteFilePath();
-    if (!window.openFile(path) && !files.isEmpty())
-        window.openFile(offload::studio::defaultScenarioPath()); // the error was shown; show something useful behind it
+    window.openAtStart(files.isEmpty() ? QString() : QFileInfo(files.front()).absoluteFilePath());
     return QApplication::exec();
 }

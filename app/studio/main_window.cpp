@@ -378,6 +378,14 @@ bool MainWindow::openFile(const QString& path)
     return true;
 }
 
+void MainWindow::openAtStart(const QString& requested)
+{
+    const QString example = defaultScenarioPath();
+    openFile(example);
+    if (!requested.isEmpty() && QFileInfo(requested) != QFileInfo(example))
+        openFile(requested);
+}
+
 bool MainWindow::saveTo(const QString& path)
 {
     try {

@@ -45,6 +45,10 @@ public:
 
     // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
     bool openFile(const QString& path);
+    // What the window opens when it starts: the bundled example first, so that the window behind
+    // any error dialog is complete, then `requested` (empty: none). A requested file that fails
+    // to load leaves the example open.
+    void openAtStart(const QString& requested);
     bool saveTo(const QString& path);
     // Writes a figure of a chart as the window shows it (selection, baseline, timeline zoom).
     bool exportFigure(const FigureRequest& request);

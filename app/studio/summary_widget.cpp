@@ -65,6 +65,7 @@ SummaryWidget::SummaryWidget(StudioState& state, QWidget* parent)
     feasibility_->setWordWrap(true);
     feasibility_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     feasibility_->setStyleSheet(QStringLiteral("QLabel { color: white; background: #B22222; padding: 6px; font-weight: bold; }"));
+    feasibility_->hide(); // shown only for a result that does not fit
     layout->addWidget(feasibility_);
 
     grid_ = new QGridLayout;

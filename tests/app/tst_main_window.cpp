@@ -184,6 +184,28 @@ private slots:
         QVERIFY(window.isWindowModified());
     }
 
+    // A bad file given at start: its error is shown over the complete bundled example, never
+    // over a half-built window.
+    void badFileAtStartLeavesTheExampleOpen()
+    {
+        QTemporaryDir dir;
+        const QString garbage = dir.filePath(QStringLiteral("garbage.json"));
+        QFile f(garbage);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{ this is not json");
+        f.close();
+        TestWindow window;
+        window.openAtStart(garbage);
+        QCOMPARE(window.errors.size(), 1);
+        QVERIFY(window.errors.front().contains(QStringLiteral("garbage.json")));
+        QVERIFY(window.state().hasScenario());
+        QCOMPARE(window.state().scenario().codec, CodecId::zvc); // the bundled VGG-16 example
+        QVERIFY(!window.state().isModified());
+        QVERIFY(window.controls()->isEnabled());
+        QVERIFY(window.summary()->valueText(QStringLiteral("feasibility")).isEmpty());
+        checkViewsShowResult(window);
+    }
+
     // The reductions are against the baseline the user picks, and the summary says which.
     void memoryBaselineSwitchChangesTheReduction()
     {
