@@ -85,6 +85,17 @@ nlohmann::json parseJsonText(std::string_view text, const std::string& fileLabel
         std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
         std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
         throw InputError(fileLabel, lineColumn(text, offset), "not valid JSON: " + detail);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond double's range ("1e999"): the library names the literal, not where it
+        // is; the first occurrence of the literal in the text is where.
+        const std::string what = e.what();
+        const auto open = what.find('\'');
+        const auto close = what.rfind('\'');
+        const std::string literal = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+        const auto at = literal.empty() ? std::string_view::npos : text.find(literal);
+        throw InputError(fileLabel, lineColumn(text, at == std::string_view::npos ? 0 : at),
+                         "not valid JSON: the number " + (literal.empty() ? std::string("here") : literal) +
+                             " is too large to represent");
     }
 }
 

@@ -432,7 +432,7 @@ void runMeasure(const MeasureOptions& o, int& exitCode)
           {"bytes", totalBytes},
           {"zero_fraction", totalElements ? static_cast<double>(totalZeros) / static_cast<double>(totalElements) : 0.0},
           {"codecs", totalCodecs}}},
-        {"zvc_implementation", zvc::avx512Available() ? "avx512" : "portable"}};
+        {"zvc_implementation", zvc::avx512Available() ? "avx512" : (zvc::avx2Available() ? "avx2" : "portable")}};
 
     if (!o.json.empty()) writeOutput(o.json, doc.dump(2) + "\n");
     if (!o.csv.empty()) writeOutput(o.csv, csv.str());

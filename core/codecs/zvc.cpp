@@ -188,14 +188,191 @@ OFFLOAD_AVX512 std::size_t decompressAvx512_16(std::span<const std::uint8_t> src
 }
 #endif
 
-bool useAvx512(Path path)
-{
-    if (path == Path::portable) return false;
-    if (path == Path::avx512) {
-        if (!avx512Available()) throw CodecError("ZVC: this CPU has no AVX-512 VBMI2");
-        return true;
+#ifdef OFFLOAD_ZVC_X86
+#define OFFLOAD_AVX2 __attribute__((target("avx2")))
+
+// AVX2 has no compress or expand instruction: 8 lanes are packed or spread with a permutation
+// chosen by their 8-bit non-zero mask from a 256-entry table (VPERMD for 32-bit lanes, PSHUFB
+// on 128-bit halves for 16-bit lanes).
+struct Avx2Tables {
+    // compress32[m]: for packing, lane j of the result takes source lane compress32[m][j]
+    // (the j-th set bit of m). expand32[m]: lane i takes packed value expand32[m][i] (the
+    // number of set bits of m below i). The 16-bit tables are the same as byte shuffles.
+    alignas(32) std::uint32_t compress32[256][8];
+    alignas(32) std::uint32_t expand32[256][8];
+    alignas(16) std::uint8_t compress16[256][16];
+    alignas(16) std::uint8_t expand16[256][16];
+    Avx2Tables()
+    {
+        for (unsigned m = 0; m < 256; ++m) {
+            unsigned j = 0;
+            for (unsigned i = 0; i < 8; ++i) {
+                compress32[m][i] = 0;
+                expand32[m][i] = static_cast<std::uint32_t>(std::popcount(m & ((1u << i) - 1u)));
+                compress16[m][2 * i] = compress16[m][2 * i + 1] = 0x80;
+                expand16[m][2 * i] = static_cast<std::uint8_t>(2 * expand32[m][i]);
+                expand16[m][2 * i + 1] = static_cast<std::uint8_t>(2 * expand32[m][i] + 1);
+            }
+            for (unsigned i = 0; i < 8; ++i)
+                if (m & (1u << i)) {
+                    compress32[m][j] = i;
+                    compress16[m][2 * j] = static_cast<std::uint8_t>(2 * i);
+                    compress16[m][2 * j + 1] = static_cast<std::uint8_t>(2 * i + 1);
+                    ++j;
+                }
+        }
     }
-    return avx512Available();
+};
+
+const Avx2Tables& avx2Tables()
+{
+    static const Avx2Tables tables;
+    return tables;
+}
+
+// The non-zero mask of 8 32-bit lanes.
+OFFLOAD_AVX2 inline unsigned nonZero8x32(__m256i v)
+{
+    const __m256i zero = _mm256_cmpeq_epi32(v, _mm256_setzero_si256());
+    return ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(zero))) & 0xffu;
+}
+
+// Full 32-byte stores need slack after the write position, as in the AVX-512 code.
+OFFLOAD_AVX2 std::size_t compressAvx2_32(const std::uint8_t* src, std::uint64_t elements, std::span<std::uint8_t> dst)
+{
+    const Avx2Tables& t = avx2Tables();
+    const std::uint64_t groups = elements / 32;
+    std::uint8_t* out = dst.data();
+    std::size_t pos = 0;
+    std::uint64_t g = 0;
+    for (; g < groups && dst.size() - pos >= 4 + 128 + 32; ++g) {
+        __m256i v[4];
+        unsigned m[4];
+        for (int q = 0; q < 4; ++q) {
+            v[q] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + g * 128 + q * 32));
+            m[q] = nonZero8x32(v[q]);
+        }
+        const std::uint32_t mask = m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24);
+        std::memcpy(out + pos, &mask, 4);
+        pos += 4;
+        for (int q = 0; q < 4; ++q) {
+            const __m256i idx = _mm256_load_si256(reinterpret_cast<const __m256i*>(t.compress32[m[q]]));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + pos), _mm256_permutevar8x32_epi32(v[q], idx));
+            pos += static_cast<std::size_t>(std::popcount(m[q])) * 4;
+        }
+    }
+    return pos + compressPortable<std::uint32_t>(src + g * 128, elements - g * 32, dst.subspan(pos));
+}
+
+OFFLOAD_AVX2 std::size_t compressAvx2_16(const std::uint8_t* src, std::uint64_t elements, std::span<std::uint8_t> dst)
+{
+    const Avx2Tables& t = avx2Tables();
+    const std::uint64_t groups = elements / 32;
+    std::uint8_t* out = dst.data();
+    std::size_t pos = 0;
+    std::uint64_t g = 0;
+    for (; g < groups && dst.size() - pos >= 4 + 64 + 16; ++g) {
+        __m128i v[4];
+        unsigned m[4];
+        for (int q = 0; q < 4; ++q) {
+            v[q] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + g * 64 + q * 16));
+            const __m128i zero = _mm_cmpeq_epi16(v[q], _mm_setzero_si128());
+            // One bit per 16-bit lane: pack the lane masks to bytes first.
+            m[q] = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero, zero))) & 0xffu;
+        }
+        const std::uint32_t mask = m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24);
+        std::memcpy(out + pos, &mask, 4);
+        pos += 4;
+        for (int q = 0; q < 4; ++q) {
+            const __m128i shuffle = _mm_load_si128(reinterpret_cast<const __m128i*>(t.compress16[m[q]]));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + pos), _mm_shuffle_epi8(v[q], shuffle));
+            pos += static_cast<std::size_t>(std::popcount(m[q])) * 2;
+        }
+    }
+    return pos + compressPortable<std::uint16_t>(src + g * 64, elements - g * 32, dst.subspan(pos));
+}
+
+// Full 32-byte loads of packed values need the stream to go on for 32 bytes past them; the
+// vector loop stops where it does not, and the portable code finishes (it also checks).
+OFFLOAD_AVX2 std::size_t decompressAvx2_32(std::span<const std::uint8_t> src, std::uint64_t elements, std::uint8_t* dst)
+{
+    const Avx2Tables& t = avx2Tables();
+    const std::uint64_t groups = elements / 32;
+    const std::uint8_t* in = src.data();
+    std::size_t pos = 0;
+    std::uint64_t g = 0;
+    for (; g < groups && src.size() - pos >= 4 + 128 + 32; ++g) {
+        std::uint32_t mask;
+        std::memcpy(&mask, in + pos, 4);
+        pos += 4;
+        unsigned bad = 0;
+        for (int q = 0; q < 4; ++q) {
+            const unsigned m = (mask >> (8 * q)) & 0xffu;
+            const unsigned k = static_cast<unsigned>(std::popcount(m));
+            const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + pos));
+            // The k packed values must all be non-zero (a canonical stream stores no zeros).
+            bad |= (nonZero8x32(packed) ^ 0xffu) & ((1u << k) - 1u);
+            const __m256i idx = _mm256_load_si256(reinterpret_cast<const __m256i*>(t.expand32[m]));
+            const __m256i lanes = _mm256_set_epi32(128, 64, 32, 16, 8, 4, 2, 1);
+            const __m256i keep = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(m)), lanes), lanes);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + g * 128 + q * 32),
+                                _mm256_and_si256(_mm256_permutevar8x32_epi32(packed, idx), keep));
+            pos += std::size_t{k} * 4;
+        }
+        if (bad != 0)
+            throw CodecError("ZVC: a value marked non-zero is zero");
+    }
+    return pos + decompressPortable<std::uint32_t>(src.subspan(pos), elements - g * 32, dst + g * 128);
+}
+
+OFFLOAD_AVX2 std::size_t decompressAvx2_16(std::span<const std::uint8_t> src, std::uint64_t elements, std::uint8_t* dst)
+{
+    const Avx2Tables& t = avx2Tables();
+    const std::uint64_t groups = elements / 32;
+    const std::uint8_t* in = src.data();
+    std::size_t pos = 0;
+    std::uint64_t g = 0;
+    for (; g < groups && src.size() - pos >= 4 + 64 + 16; ++g) {
+        std::uint32_t mask;
+        std::memcpy(&mask, in + pos, 4);
+        pos += 4;
+        unsigned bad = 0;
+        for (int q = 0; q < 4; ++q) {
+            const unsigned m = (mask >> (8 * q)) & 0xffu;
+            const unsigned k = static_cast<unsigned>(std::popcount(m));
+            const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + pos));
+            const __m128i zero = _mm_cmpeq_epi16(packed, _mm_setzero_si128());
+            bad |= static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero, zero))) & ((1u << k) - 1u);
+            const __m128i spread = _mm_shuffle_epi8(packed, _mm_load_si128(reinterpret_cast<const __m128i*>(t.expand16[m])));
+            const __m128i lanes = _mm_set_epi16(128, 64, 32, 16, 8, 4, 2, 1);
+            const __m128i keep = _mm_cmpeq_epi16(_mm_and_si128(_mm_set1_epi16(static_cast<short>(m)), lanes), lanes);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + g * 64 + q * 16), _mm_and_si128(spread, keep));
+            pos += std::size_t{k} * 2;
+        }
+        if (bad != 0)
+            throw CodecError("ZVC: a value marked non-zero is zero");
+    }
+    return pos + decompressPortable<std::uint16_t>(src.subspan(pos), elements - g * 32, dst + g * 64);
+}
+#endif
+
+// The vector path a call runs: AVX-512 where the CPU has it, else AVX2, else portable; a
+// forced path the CPU lacks is an error.
+enum class Vector { none, avx2, avx512 };
+
+Vector vectorPath(Path path)
+{
+    switch (path) {
+    case Path::portable: return Vector::none;
+    case Path::avx512:
+        if (!avx512Available()) throw CodecError("ZVC: this CPU has no AVX-512 VBMI2");
+        return Vector::avx512;
+    case Path::avx2:
+        if (!avx2Available()) throw CodecError("ZVC: this CPU has no AVX2");
+        return Vector::avx2;
+    case Path::automatic: break;
+    }
+    return avx512Available() ? Vector::avx512 : (avx2Available() ? Vector::avx2 : Vector::none);
 }
 
 void checkElementBytes(std::uint32_t elementBytes)
@@ -220,16 +397,32 @@ bool avx512Available()
 #endif
 }
 
+bool avx2Available()
+{
+#ifdef OFFLOAD_ZVC_X86
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") != 0;
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
 std::size_t compress(const void* src, std::uint64_t elements, std::uint32_t elementBytes, std::span<std::uint8_t> dst,
                      Path path)
 {
     checkElementBytes(elementBytes);
     const auto* in = static_cast<const std::uint8_t*>(src);
+    const Vector vector = vectorPath(path);
 #ifdef OFFLOAD_ZVC_X86
-    if (useAvx512(path))
+    if (vector == Vector::avx512)
         return elementBytes == 4 ? compressAvx512_32(in, elements, dst) : compressAvx512_16(in, elements, dst);
+    if (vector == Vector::avx2)
+        return elementBytes == 4 ? compressAvx2_32(in, elements, dst) : compressAvx2_16(in, elements, dst);
 #else
-    (void)useAvx512(path);
+    (void)vector;
 #endif
     return elementBytes == 4 ? compressPortable<std::uint32_t>(in, elements, dst)
                              : compressPortable<std::uint16_t>(in, elements, dst);
@@ -241,12 +434,15 @@ void decompress(std::span<const std::uint8_t> src, std::uint64_t elements, std::
     checkElementBytes(elementBytes);
     auto* out = static_cast<std::uint8_t*>(dst);
     std::size_t used = 0;
+    const Vector vector = vectorPath(path);
 #ifdef OFFLOAD_ZVC_X86
-    if (useAvx512(path))
+    if (vector == Vector::avx512)
         used = elementBytes == 4 ? decompressAvx512_32(src, elements, out) : decompressAvx512_16(src, elements, out);
+    else if (vector == Vector::avx2)
+        used = elementBytes == 4 ? decompressAvx2_32(src, elements, out) : decompressAvx2_16(src, elements, out);
     else
 #else
-    (void)useAvx512(path);
+    (void)vector;
 #endif
         used = elementBytes == 4 ? decompressPortable<std::uint32_t>(src, elements, out)
                                  : decompressPortable<std::uint16_t>(src, elements, out);

@@ -121,6 +121,7 @@ void BM_codec(benchmark::State& state, bool relu, CodecId id, CodecParams params
     const auto& ts = set(relu);
     if (ts.empty()) return state.SkipWithError("shared data not found");
     if (path == zvc::Path::avx512 && !zvc::avx512Available()) return state.SkipWithError("no AVX-512 VBMI2");
+    if (path == zvc::Path::avx2 && !zvc::avx2Available()) return state.SkipWithError("no AVX2");
     Subject s;
     s.codec = makeCodec(id, params);
     s.direct = id == CodecId::zvc;
@@ -162,6 +163,7 @@ std::vector<Entry> entries()
     e.push_back({"zvc", CodecId::zvc, {}});
     e.push_back({"zvc_portable", CodecId::zvc, {}, zvc::Path::portable});
     e.push_back({"zvc_avx512", CodecId::zvc, {}, zvc::Path::avx512});
+    e.push_back({"zvc_avx2", CodecId::zvc, {}, zvc::Path::avx2});
     e.push_back({"rle", CodecId::rle, {}});
     CodecParams p;
     p.lz4_acceleration = 1;

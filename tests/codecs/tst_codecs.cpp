@@ -113,7 +113,10 @@ private slots:
     void zvcPathsAgree()
     {
         QFETCH(DType, dtype);
-        if (!zvc::avx512Available()) QSKIP("this CPU has no AVX-512 VBMI2; only the portable path runs");
+        std::vector<zvc::Path> vectorPaths;
+        if (zvc::avx2Available()) vectorPaths.push_back(zvc::Path::avx2);
+        if (zvc::avx512Available()) vectorPaths.push_back(zvc::Path::avx512);
+        if (vectorPaths.empty()) QSKIP("this CPU has neither AVX2 nor AVX-512 VBMI2; only the portable path runs");
         const auto e = static_cast<std::uint32_t>(bytesPerElement(dtype));
         std::uint32_t seed = 500;
         for (std::uint64_t n : kSizes)
@@ -121,21 +124,60 @@ private slots:
                 const auto input = test::randomTensor(dtype, n, d, seed++);
                 const std::size_t cap = zvc::compressedBytes(n, n, e);
                 // Exact-size and generous buffers exercise both the vector loop and its tail.
-                for (std::size_t slack : {std::size_t{0}, std::size_t{256}}) {
-                    std::vector<std::uint8_t> a(cap + slack), b(cap + slack);
-                    const auto na = zvc::compress(input.data(), n, e, a, zvc::Path::portable);
-                    const auto nb = zvc::compress(input.data(), n, e, b, zvc::Path::avx512);
-                    QCOMPARE(na, nb);
-                    a.resize(na);
-                    b.resize(nb);
-                    QVERIFY(a == b);
-                    std::vector<std::uint8_t> ra(input.size()), rb(input.size());
-                    zvc::decompress(a, n, e, ra.data(), zvc::Path::portable);
-                    zvc::decompress(a, n, e, rb.data(), zvc::Path::avx512);
-                    QVERIFY(ra == input);
-                    QVERIFY(rb == input);
-                }
+                for (std::size_t slack : {std::size_t{0}, std::size_t{256}})
+                    for (zvc::Path vector : vectorPaths) {
+                        std::vector<std::uint8_t> a(cap + slack), b(cap + slack);
+                        const auto na = zvc::compress(input.data(), n, e, a, zvc::Path::portable);
+                        const auto nb = zvc::compress(input.data(), n, e, b, vector);
+                        QCOMPARE(na, nb);
+                        a.resize(na);
+                        b.resize(nb);
+                        QVERIFY(a == b);
+                        std::vector<std::uint8_t> ra(input.size()), rb(input.size());
+                        zvc::decompress(a, n, e, ra.data(), zvc::Path::portable);
+                        zvc::decompress(a, n, e, rb.data(), vector);
+                        QVERIFY(ra == input);
+                        QVERIFY(rb == input);
+                    }
             }
+    }
+
+    // Long streams, where the vector loops run: a zero stored as a value, in the first group
+    // or in the middle, and a truncated stream are rejected by every path.
+    void zvcVectorPathsRejectMalformedLongStreams()
+    {
+        std::vector<zvc::Path> paths{zvc::Path::portable};
+        if (zvc::avx2Available()) paths.push_back(zvc::Path::avx2);
+        if (zvc::avx512Available()) paths.push_back(zvc::Path::avx512);
+        for (DType dtype : {DType::fp32, DType::fp16}) {
+            const auto e = static_cast<std::uint32_t>(bytesPerElement(dtype));
+            const std::uint64_t n = 32 * 64;
+            const auto input = test::randomTensor(dtype, n, 0.5, 77);
+            std::vector<std::uint8_t> s(zvc::compressedBytes(n, n, e));
+            s.resize(zvc::compress(input.data(), n, e, s, zvc::Path::portable));
+            std::vector<std::uint8_t> out(n * e);
+            for (zvc::Path path : paths) {
+                for (std::size_t group : {std::size_t{0}, std::size_t{17}}) {
+                    // Walk to the group's first stored value and zero it.
+                    std::size_t pos = 0;
+                    for (std::size_t g = 0; g < group; ++g) {
+                        std::uint32_t m;
+                        std::memcpy(&m, s.data() + pos, 4);
+                        pos += 4 + static_cast<std::size_t>(std::popcount(m)) * e;
+                    }
+                    std::uint32_t m;
+                    std::memcpy(&m, s.data() + pos, 4);
+                    QVERIFY(m != 0);
+                    auto zero = s;
+                    std::memset(zero.data() + pos + 4, 0, e);
+                    QVERIFY_THROWS_EXCEPTION(CodecError, zvc::decompress(zero, n, e, out.data(), path));
+                }
+                QVERIFY_THROWS_EXCEPTION(CodecError,
+                                         zvc::decompress(std::span(s).first(s.size() - 1), n, e, out.data(), path));
+                zvc::decompress(s, n, e, out.data(), path);
+                QVERIFY(std::memcmp(out.data(), input.data(), out.size()) == 0);
+            }
+        }
     }
 
     void zvcRejectsMalformedStreams()
