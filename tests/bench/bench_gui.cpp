@@ -11,26 +11,11 @@
 #include <QSlider>
 #include <QStandardPaths>
 
-#include <memory>
 
 namespace {
 
-QApplication& app()
-{
-    static int argc = 1;
-    static char name[] = "bench_gui";
-    static char* argv[] = {name, nullptr};
-    static std::unique_ptr<QApplication> instance = [] {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-        QStandardPaths::setTestModeEnabled(true);
-        return std::make_unique<QApplication>(argc, argv);
-    }();
-    return *instance;
-}
-
 void controlChangeToReplot(benchmark::State& state, const char* scenarioOrNetwork)
 {
-    app();
     offload::studio::MainWindow window;
     window.resize(1600, 1000);
     window.show();
@@ -55,4 +40,19 @@ void controlChangeToReplot(benchmark::State& state, const char* scenarioOrNetwor
 BENCHMARK_CAPTURE(controlChangeToReplot, vgg16, "scenarios/vgg16-titanx-pcie3-zvc.json")->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(controlChangeToReplot, resnet50, "networks/resnet50.json")->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
 
-BENCHMARK_MAIN();
+// Not BENCHMARK_MAIN: the QApplication must be destroyed before main returns. Held in a
+// function-local static it was destroyed during static destruction, after Qt's own global
+// objects (the platform integration, the font database) were gone: a segmentation fault at
+// exit after every benchmark had finished.
+int main(int argc, char** argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication application(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
