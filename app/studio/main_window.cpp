@@ -17,6 +17,11 @@
 #include "sim/export/json_export.h"
 
 #include <QAction>
+#include <QDateTime>
+#include <QFile>
+#include <QLocale>
+#include <QStandardPaths>
+#include <QTimer>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDebug>
@@ -151,6 +156,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(&state_, &StudioState::selectedLayerChanged, this, &MainWindow::updateSelection);
     connect(&state_, &StudioState::baselineChanged, this, &MainWindow::updateBaseline);
     connect(&state_, &StudioState::fileStateChanged, this, &MainWindow::updateTitle);
+    // Autosave a moment after the last change (a drag of the bandwidth slider writes once).
+    autosaveTimer_ = new QTimer(this);
+    autosaveTimer_->setSingleShot(true);
+    autosaveTimer_->setInterval(1500);
+    connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::flushAutosave);
+    connect(&state_, &StudioState::resultChanged, autosaveTimer_, qOverload<>(&QTimer::start));
+    connect(&state_, &StudioState::fileStateChanged, this, [this] {
+        if (!state_.isModified())
+            flushAutosave(); // saved or freshly opened: nothing to keep
+    });
     connect(timeline_, &plots::TimelinePlot::layerClicked, &state_, &StudioState::setSelectedLayer);
     connect(layerBars_, &plots::LayerBarsPlot::layerClicked, &state_, &StudioState::setSelectedLayer);
     connect(timeline_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
@@ -378,8 +393,56 @@ bool MainWindow::openFile(const QString& path)
     return true;
 }
 
+QString MainWindow::autosavePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.json");
+}
+
+void MainWindow::flushAutosave()
+{
+    autosaveTimer_->stop();
+    const QString path = autosavePath();
+    if (!state_.hasScenario() || !state_.isModified()) {
+        QFile::remove(path);
+        return;
+    }
+    try {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        state_.writeAutosave(path);
+    } catch (const std::exception& e) {
+        // Not worth a dialog in the middle of work; the status bar says it.
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(e.what())), 10000);
+    }
+}
+
+bool MainWindow::askToRecover(const QDateTime& savedAt)
+{
+    return QMessageBox::question(this, tr("Recover unsaved work?"),
+                                 tr("Offload Studio did not close normally. Unsaved changes from %1 were kept. "
+                                    "Recover them?")
+                                     .arg(QLocale().toString(savedAt, QLocale::ShortFormat)),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
+}
+
 void MainWindow::openAtStart(const QString& requested)
 {
+    const QString kept = autosavePath();
+    if (QFileInfo::exists(kept)) {
+        if (askToRecover(QFileInfo(kept).lastModified())) {
+            try {
+                state_.recover(kept);
+            } catch (const InputError& e) {
+                showError(tr("Cannot recover the unsaved work"), inputErrorText(e));
+            }
+        }
+        if (state_.hasScenario()) {
+            // The recovered work stays; a requested file opens only if the user lets it go.
+            if (!requested.isEmpty() && maybeSave())
+                openFile(requested);
+            return;
+        }
+        QFile::remove(kept); // declined or unreadable
+    }
     const QString example = defaultScenarioPath();
     openFile(example);
     if (!requested.isEmpty() && QFileInfo(requested) != QFileInfo(example))
@@ -593,6 +656,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
+    autosaveTimer_->stop();
+    QFile::remove(autosavePath()); // saved or deliberately discarded
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -21,6 +21,9 @@ class SweepPlot;
 class TimelinePlot;
 } // namespace offload::plots
 
+class QTimer;
+class QDateTime;
+
 namespace offload::studio {
 
 class ControlPanel;
@@ -49,6 +52,10 @@ public:
     // any error dialog is complete, then `requested` (empty: none). A requested file that fails
     // to load leaves the example open.
     void openAtStart(const QString& requested);
+    // Where unsaved work is kept while the window runs (removed when it is saved, discarded or
+    // the window closes), so that a crash loses at most the last couple of seconds.
+    static QString autosavePath();
+    void flushAutosave(); // writes (or removes) the autosave now instead of after the delay
     bool saveTo(const QString& path);
     // Writes a figure of a chart as the window shows it (selection, baseline, timeline zoom).
     bool exportFigure(const FigureRequest& request);
@@ -60,6 +67,7 @@ protected:
     // Overridable so that tests and headless runs never block on a modal dialog.
     virtual void showError(const QString& title, const QString& text);
     virtual SaveChoice askToSaveChanges();
+    virtual bool askToRecover(const QDateTime& savedAt); // unsaved work from a session that crashed
 
     void closeEvent(QCloseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
@@ -99,6 +107,7 @@ private:
     QLabel* statusLabel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QAction* clearBaselineAction_ = nullptr;
+    QTimer* autosaveTimer_ = nullptr;
     bool updatingViews_ = false;
     bool compactLayout_ = false;
     void arrangeForHeight();

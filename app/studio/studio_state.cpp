@@ -83,6 +83,22 @@ void StudioState::save(const QString& path)
     emit fileStateChanged();
 }
 
+void StudioState::writeAutosave(const QString& path) const
+{
+    sim::Scenario copy = scenario_;
+    copy.network_ref.clear();        // embedded: the autosave stands on its own
+    copy.device_profile_ref.clear(); // its GPU, link and layer times are in the copy already
+    sim::saveScenarioFile(copy, toPath(QFileInfo(path).absoluteFilePath()));
+}
+
+void StudioState::recover(const QString& autosavePath)
+{
+    sim::Scenario scenario = sim::loadScenarioFile(toPath(QFileInfo(autosavePath).absoluteFilePath()));
+    setScenario(std::move(scenario), QString(), QString());
+    modified_ = true; // recovered work is unsaved until the user saves it somewhere
+    emit fileStateChanged();
+}
+
 void StudioState::setScenario(sim::Scenario scenario, const QString& filePath, const QString& networkPath)
 {
     sim::Result result = sim::simulate(scenario);

@@ -73,6 +73,11 @@ public:
     const std::vector<sim::SweepPoint>& sweep();
     bool sweepIsCurrent() const { return sweepValid_; }
 
+    // Autosave: a self-contained copy of the scenario (network embedded, measured device data
+    // already applied) written atomically; recover() opens one as unsaved, untitled work.
+    void writeAutosave(const QString& path) const;
+    void recover(const QString& autosavePath); // throws InputError; keeps the state on failure
+
 signals:
     void resultChanged();
     void selectedLayerChanged(int layer);

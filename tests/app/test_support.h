@@ -15,9 +15,16 @@ public:
     QStringList errors;
     SaveChoice saveChoice = SaveChoice::discard;
     int saveQuestions = 0;
+    bool recoverAnswer = true;
+    int recoverQuestions = 0;
 
 protected:
     void showError(const QString& title, const QString& text) override { errors << title + QStringLiteral("\n") + text; }
+    bool askToRecover(const QDateTime&) override
+    {
+        ++recoverQuestions;
+        return recoverAnswer;
+    }
     SaveChoice askToSaveChanges() override
     {
         ++saveQuestions;

@@ -104,6 +104,50 @@ private slots:
         QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
     }
 
+    // Every test starts without unsaved work left by another one.
+    void init() { QFile::remove(MainWindow::autosavePath()); }
+
+    // No lost work: a change is autosaved; a window that dies without closing (kill -9) leaves
+    // it behind; the next start offers it back, as unsaved untitled work; a clean close or a
+    // save removes it.
+    void unsavedWorkSurvivesACrash()
+    {
+        {
+            auto* crashed = new TestWindow;
+            crashed->openAtStart(QString());
+            QCOMPARE(crashed->recoverQuestions, 0);
+            crashed->state().setBatch(96);
+            crashed->flushAutosave();
+            QVERIFY(QFile::exists(MainWindow::autosavePath()));
+            // Never closed: like a process killed, nothing removes the autosave. (The object
+            // is deliberately not deleted through close(); its destructor does not touch it.)
+            delete crashed;
+        }
+        QVERIFY(QFile::exists(MainWindow::autosavePath()));
+        TestWindow next;
+        next.openAtStart(QString());
+        QCOMPARE(next.recoverQuestions, 1);
+        QCOMPARE(next.state().scenario().batch, std::int64_t{96});
+        QCOMPARE(next.state().scenario().codec, CodecId::zvc);
+        QVERIFY(next.state().isModified());
+        QVERIFY(next.state().filePath().isEmpty()); // a save asks where
+        checkViewsShowResult(next);
+        // Saved elsewhere: the autosave goes.
+        QTemporaryDir dir;
+        QVERIFY(next.saveTo(dir.filePath(QStringLiteral("recovered.json"))));
+        QVERIFY(!QFile::exists(MainWindow::autosavePath()));
+
+        // Declined: the example opens and the autosave is dropped.
+        next.state().setBatch(48);
+        next.flushAutosave();
+        TestWindow declining;
+        declining.recoverAnswer = false;
+        declining.openAtStart(QString());
+        QCOMPARE(declining.recoverQuestions, 1);
+        QCOMPARE(declining.state().scenario().batch, std::int64_t{128});
+        QVERIFY(!QFile::exists(MainWindow::autosavePath()));
+    }
+
     void opensTheDefaultExample()
     {
         TestWindow window;
