@@ -426,25 +426,36 @@ bool MainWindow::askToRecover(const QDateTime& savedAt)
 
 void MainWindow::openAtStart(const QString& requested)
 {
-    const QString kept = autosavePath();
-    if (QFileInfo::exists(kept)) {
+    // Unsaved work of a session that did not close is set aside first: opening the example
+    // below would otherwise count as "nothing to keep" and remove it.
+    const QString kept = autosavePath() + QStringLiteral(".recovering");
+    const bool haveKept = QFileInfo::exists(autosavePath());
+    if (haveKept) {
+        QFile::remove(kept);
+        QFile::rename(autosavePath(), kept);
+    }
+    // The example first, so that the window behind any question or error is complete.
+    const QString example = defaultScenarioPath();
+    openFile(example);
+    if (haveKept) {
+        bool recovered = false;
         if (askToRecover(QFileInfo(kept).lastModified())) {
             try {
                 state_.recover(kept);
+                recovered = true;
+                flushAutosave(); // a second crash must not lose it either
             } catch (const InputError& e) {
                 showError(tr("Cannot recover the unsaved work"), inputErrorText(e));
             }
         }
-        if (state_.hasScenario()) {
+        QFile::remove(kept);
+        if (recovered) {
             // The recovered work stays; a requested file opens only if the user lets it go.
             if (!requested.isEmpty() && maybeSave())
                 openFile(requested);
             return;
         }
-        QFile::remove(kept); // declined or unreadable
     }
-    const QString example = defaultScenarioPath();
-    openFile(example);
     if (!requested.isEmpty() && QFileInfo(requested) != QFileInfo(example))
         openFile(requested);
 }
