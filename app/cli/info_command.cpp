@@ -4,6 +4,7 @@
 #include "core/dtype.h"
 #include "core/input_error.h"
 #include "core/network_json.h"
+#include "sim/compute_model.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,8 @@ struct InfoOptions {
     std::string dtype = "fp32";
     double progress = 1.0;
     bool json = false;
+    std::string gpu;                    // a preset: adds each layer's time and what bounds it
+    std::string compute_model = "delta";
 };
 
 std::string shapeText(const Shape& s)
@@ -36,6 +39,17 @@ void runInfo(const InfoOptions& o, int& exitCode)
     const NetworkModel model = loadNetworkFile(o.network);
     const Network& net = model.network();
     const auto sparsity = model.sparsityAt(o.progress);
+    // With --gpu: the compute model's time per pass and what bounds it, as `run` would use them.
+    const GpuSpec* gpu = nullptr;
+    if (!o.gpu.empty()) {
+        gpu = findGpuPreset(o.gpu);
+        if (!gpu)
+            throw InputError("", "--gpu", "unknown GPU preset \"" + o.gpu + "\"");
+    }
+    const auto computeModel = *sim::parseComputeModel(o.compute_model); // CLI11 checked the choice
+    auto estimate = [&](std::size_t i) {
+        return sim::estimateLayer(computeModel, model, static_cast<int>(i), o.batch, dtype, *gpu);
+    };
 
     double totalFlops = 0;
     std::uint64_t totalActivation = 0;
@@ -63,6 +77,13 @@ void runInfo(const InfoOptions& o, int& exitCode)
                               {"sparsity", sparsity[i]},
                               {"source", std::string(sparsitySourceName(prov.source))},
                               {"source_note", prov.note}});
+            if (gpu) {
+                const sim::LayerEstimate e = estimate(i);
+                layers.back()["forward_s"] = e.forward.seconds;
+                layers.back()["backward_s"] = e.backward.seconds;
+                layers.back()["bound"] = {{"forward", std::string(sim::boundName(e.forward.bound))},
+                                          {"backward", std::string(sim::boundName(e.backward.bound))}};
+            }
         }
         nlohmann::json out = {
             {"network", net.name},
@@ -93,8 +114,12 @@ void runInfo(const InfoOptions& o, int& exitCode)
     out << "Input " << shapeText(net.input) << ", batch " << o.batch << ", " << o.dtype << ", training progress "
         << o.progress << "\n\n";
     char line[512];
-    std::snprintf(line, sizeof line, "%-*s  %-10s  %-16s  %12s  %10s  %8s  %s\n", static_cast<int>(nameWidth), "layer",
-                  "kind", "output (CxHxW)", "activ. MiB", "fwd GFLOP", "sparsity", "source");
+    if (gpu)
+        out << "Layer times: " << sim::computeModelName(computeModel) << " model on " << gpu->name
+            << " (bound: what limits the forward / backward pass)\n\n";
+    std::snprintf(line, sizeof line, "%-*s  %-10s  %-16s  %12s  %10s  %8s  %-9s%s\n", static_cast<int>(nameWidth), "layer",
+                  "kind", "output (CxHxW)", "activ. MiB", "fwd GFLOP", "sparsity", "source",
+                  gpu ? "  fwd ms    bwd ms  bound" : "");
     out << line;
     for (std::size_t i = 0; i < model.size(); ++i) {
         const auto& L = net.layers[i];
@@ -103,11 +128,21 @@ void runInfo(const InfoOptions& o, int& exitCode)
         const double gflop = li.forward_flops * static_cast<double>(o.batch) / 1e9;
         totalFlops += li.forward_flops * static_cast<double>(o.batch);
         totalActivation += bytes;
-        std::snprintf(line, sizeof line, "%-*s  %-10s  %-16s  %12s  %10s  %7.1f%%  %s\n", static_cast<int>(nameWidth),
+        std::string times;
+        if (gpu) {
+            const sim::LayerEstimate e = estimate(i);
+            char t[96];
+            std::snprintf(t, sizeof t, "  %8.3f  %8.3f  %s/%s", e.forward.seconds * 1e3, e.backward.seconds * 1e3,
+                          std::string(sim::boundName(e.forward.bound)).c_str(),
+                          std::string(sim::boundName(e.backward.bound)).c_str());
+            times = t;
+        }
+        std::snprintf(line, sizeof line, "%-*s  %-10s  %-16s  %12s  %10s  %7.1f%%  %-9s%s\n", static_cast<int>(nameWidth),
                       L.name.substr(0, 40).c_str(), std::string(layerKindName(L.kind)).c_str(),
                       shapeText(li.output_shape).c_str(), formatMiB(static_cast<double>(bytes)).c_str(),
                       formatFixed(gflop, 3).c_str(), 100.0 * sparsity[i],
-                      std::string(sparsitySourceName(model.provenance(static_cast<int>(i)).source)).c_str());
+                      std::string(sparsitySourceName(model.provenance(static_cast<int>(i)).source)).c_str(),
+                      times.c_str());
         out << line;
     }
     out << "\nTotals: " << model.size() << " layers, activations " << formatMiB(static_cast<double>(totalActivation))
@@ -130,6 +165,10 @@ void addInfoCommand(CLI::App& app, int& exitCode)
     cmd->add_option("--dtype", options->dtype, "Activation element type")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
     cmd->add_option("--progress", options->progress, "Training progress 0..1 (selects sparsity on curves)")
         ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--gpu", options->gpu,
+                    "GPU preset: add each layer's forward and backward time and what bounds it");
+    cmd->add_option("--compute-model", options->compute_model, "With --gpu: roofline or delta (default delta)")
+        ->check(CLI::IsMember({"roofline", "delta"}));
     cmd->add_flag("--json", options->json, "Print JSON instead of a table");
     cmd->callback([options, &exitCode] { runInfo(*options, exitCode); });
 }

@@ -53,6 +53,29 @@ private slots:
         QVERIFY(doc.object()["totals"].toObject().contains("weight_bytes"));
     }
 
+    // With a GPU, each layer gets the compute model's times and what bounds each pass.
+    void gpuAddsTimesAndBounds()
+    {
+        auto r = runOffloadSim({"info", kSmall, "--batch", "64", "--gpu", "v100", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto layers = QJsonDocument::fromJson(r.out).object()["layers"].toArray();
+        QVERIFY(!layers.isEmpty());
+        for (const auto& v : layers) {
+            const auto layer = v.toObject();
+            QVERIFY(layer["forward_s"].toDouble() > 0);
+            QVERIFY(layer["backward_s"].toDouble() > 0);
+            const QString bound = layer["bound"].toObject()["forward"].toString();
+            QVERIFY2(QStringList({"compute", "l1", "l2", "dram"}).contains(bound), qPrintable(bound));
+        }
+        auto table = runOffloadSim({"info", kSmall, "--gpu", "v100", "--compute-model", "roofline"});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.contains("roofline model on NVIDIA Tesla V100"));
+        QVERIFY(table.out.contains("bound"));
+        auto bad = runOffloadSim({"info", kSmall, "--gpu", "gtx480"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("--gpu"));
+    }
+
     void helpAndVersionSucceed()
     {
         auto help = runOffloadSim({"--help"});
