@@ -1,6 +1,7 @@
 // Every codec on random tensors of every element type: lossless ones round-trip bit-exactly,
 // lossy ones stay within the error their format allows; buffers of the advertised size always
 // suffice; truncated and corrupted streams are rejected or decoded within bounds.
+#include "core/codecs/codecs_internal.h"
 #include "core/codecs/codec.h"
 #include "core/codecs/float_formats.h"
 #include "core/codecs/jpeg_act.h"
@@ -8,6 +9,8 @@
 #include "test_tensors.h"
 
 #include <QtTest>
+
+#include <bit>
 
 #include <cmath>
 #include <cstring>
@@ -178,6 +181,37 @@ private slots:
                 QVERIFY(std::memcmp(out.data(), input.data(), out.size()) == 0);
             }
         }
+    }
+
+    // DPR's F16C conversions give the portable conversion's bits for every input: all 65,536
+    // halves one way, and floats around every rounding boundary, subnormals, infinities and
+    // NaNs (with payloads) the other.
+    void dprHardwareHalvesMatchThePortableOnes()
+    {
+        if (!detail::f16cAvailable()) QSKIP("this CPU has no F16C; only the portable conversion runs");
+        std::vector<std::uint16_t> halves(65536);
+        for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<std::uint16_t>(i);
+        std::vector<float> a(halves.size()), b(halves.size());
+        detail::halvesToFloats(halves.data(), a.data(), halves.size(), false);
+        detail::halvesToFloats(halves.data(), b.data(), halves.size(), true);
+        QVERIFY(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
+
+        std::vector<float> floats;
+        std::uint32_t seed = 12345;
+        for (int i = 0; i < 200000; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            floats.push_back(std::bit_cast<float>(seed)); // every exponent, NaNs included
+        }
+        for (std::uint32_t h = 0; h < 65536; h += 7) {
+            // Exactly halfway between neighbouring halves, and just either side of it.
+            const std::uint32_t f = std::bit_cast<std::uint32_t>(a[h]);
+            for (std::uint32_t delta : {0x1000u, 0x0fffu, 0x1001u})
+                floats.push_back(std::bit_cast<float>(f + delta));
+        }
+        std::vector<std::uint16_t> x(floats.size()), y(floats.size());
+        detail::floatsToHalves(floats.data(), x.data(), floats.size(), false);
+        detail::floatsToHalves(floats.data(), y.data(), floats.size(), true);
+        QVERIFY(x == y);
     }
 
     void zvcRejectsMalformedStreams()
