@@ -1,5 +1,7 @@
 #include "compute_model.h"
 
+#include "conv_algorithms.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -113,17 +115,29 @@ double haloFootprint(double tileM, double outH, double outW, double inH, double 
     return channels * std::min(inH, (rows - 1) * stride + kernelH) * std::min(inW, (cols - 1) * stride + kernelW);
 }
 
+// The bytes a layer's passes touch at a batch: all inputs, the output, the weights.
+struct LayerBytes {
+    double in = 0, out = 0, weights = 0;
+    // Forward reads X and W and writes Y; backward reads X, W and dY and writes dX and dW.
+    double forward() const { return in + out + weights; }
+    double backward() const { return 2 * in + out + 2 * weights; }
+};
+
+LayerBytes layerBytes(const LayerInfo& info, std::int64_t batch, DType dtype)
+{
+    const double e = elementBytes(dtype);
+    const double b = static_cast<double>(batch);
+    return {static_cast<double>(info.input_elements) * b * e, static_cast<double>(info.output_shape.elements()) * b * e,
+            static_cast<double>(info.weight_elements) * e};
+}
+
 LayerEstimate rooflineLayer(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu)
 {
     const LayerInfo& info = model.info(layer);
-    const double e = elementBytes(dtype);
+    const LayerBytes bytes = layerBytes(info, batch, dtype);
     const double b = static_cast<double>(batch);
-    const double inBytes = static_cast<double>(info.input_elements) * b * e;
-    const double outBytes = static_cast<double>(info.output_shape.elements()) * b * e;
-    const double weightBytes = static_cast<double>(info.weight_elements) * e;
-    // Forward reads X and W and writes Y; backward reads X, W and dY and writes dX and dW.
-    return {roofline(info.forward_flops * b, inBytes + outBytes + weightBytes, dtype, gpu),
-            roofline(info.backward_flops * b, 2 * inBytes + outBytes + 2 * weightBytes, dtype, gpu)};
+    return {roofline(info.forward_flops * b, bytes.forward(), dtype, gpu),
+            roofline(info.backward_flops * b, bytes.backward(), dtype, gpu)};
 }
 
 LayerEstimate deltaLayer(const NetworkModel& model, int layer, std::int64_t batch, DType dtype, const GpuSpec& gpu)
@@ -132,20 +146,20 @@ LayerEstimate deltaLayer(const NetworkModel& model, int layer, std::int64_t batc
     const LayerInfo& info = model.info(layer);
     const double e = elementBytes(dtype);
     const double n = static_cast<double>(batch);
-    const double inBytes = static_cast<double>(info.input_elements) * n * e;
-    const double outBytes = static_cast<double>(info.output_shape.elements()) * n * e;
-    const double weightBytes = static_cast<double>(info.weight_elements) * e;
+    const LayerBytes bytes = layerBytes(info, batch, dtype);
+    const double inBytes = bytes.in, outBytes = bytes.out, weightBytes = bytes.weights;
 
     if (L.kind == LayerKind::conv) {
-        const double g = static_cast<double>(std::max<std::int64_t>(L.groups, 1));
-        const double c = static_cast<double>(info.input_shape.c) / g;
-        const double k = static_cast<double>(info.output_shape.c) / g;
-        const double h = static_cast<double>(info.input_shape.h), w = static_cast<double>(info.input_shape.w);
-        const double p = static_cast<double>(info.output_shape.h), q = static_cast<double>(info.output_shape.w);
-        const double r = static_cast<double>((L.kernel_h - 1) * L.dilation + 1);
-        const double s = static_cast<double>((L.kernel_w - 1) * L.dilation + 1);
-        const double taps = static_cast<double>(L.kernel_h * L.kernel_w);
-        const double stride = static_cast<double>(std::max(L.stride_h, L.stride_w));
+        const ConvGeometry cg = convGeometry(model, layer, batch);
+        const double g = static_cast<double>(std::max<std::int64_t>(cg.groups, 1));
+        const double c = static_cast<double>(cg.in_channels) / g;
+        const double k = static_cast<double>(cg.out_channels) / g;
+        const double h = static_cast<double>(cg.in_h), w = static_cast<double>(cg.in_w);
+        const double p = static_cast<double>(cg.out_h), q = static_cast<double>(cg.out_w);
+        const double r = static_cast<double>((cg.kernel_h - 1) * cg.dilation + 1);
+        const double s = static_cast<double>((cg.kernel_w - 1) * cg.dilation + 1);
+        const double taps = static_cast<double>(cg.kernel_h * cg.kernel_w);
+        const double stride = static_cast<double>(std::max(cg.stride_h, cg.stride_w));
         // Forward: M = N P Q output pixels, N = K output channels, K = C R S.
         GemmProblem fwd{n * p * q, k, c * taps, g, 0, inBytes / g, weightBytes / g};
         fwd.a_tile_unique_bytes = e * haloFootprint(pickTile(fwd.m, fwd.n).m, p, q, h, w, c, stride, r, s);
@@ -158,7 +172,7 @@ LayerEstimate deltaLayer(const NetworkModel& model, int layer, std::int64_t batc
         // pixel (with stride s only about R/s x S/s of them do), over dY (a transposed
         // convolution; its windows over dY overlap as the forward's do over X).
         const double reach =
-            std::ceil(r / static_cast<double>(L.stride_h)) * std::ceil(s / static_cast<double>(L.stride_w));
+            std::ceil(r / static_cast<double>(cg.stride_h)) * std::ceil(s / static_cast<double>(cg.stride_w));
         GemmProblem dgrad{n * h * w, c, k * std::min(taps, reach), g, 0, outBytes / g, weightBytes / g};
         dgrad.a_tile_unique_bytes = e * haloFootprint(pickTile(dgrad.m, dgrad.n).m, h, w, p, q, k, 1, r, s);
         return {deltaGemm(fwd, dtype, gpu), combine(deltaGemm(dgrad, dtype, gpu), deltaGemm(wgrad, dtype, gpu))};
@@ -176,8 +190,8 @@ LayerEstimate deltaLayer(const NetworkModel& model, int layer, std::int64_t batc
         GemmProblem wgrad{outFeatures, features, rows, 1, 0, outBytes, inBytes};
         return {deltaGemm(fwd, dtype, gpu), combine(deltaGemm(dgrad, dtype, gpu), deltaGemm(wgrad, dtype, gpu))};
     }
-    return {streaming(info.forward_flops * n, inBytes + outBytes + weightBytes, dtype, gpu),
-            streaming(info.backward_flops * n, 2 * inBytes + outBytes + 2 * weightBytes, dtype, gpu)};
+    return {streaming(info.forward_flops * n, bytes.forward(), dtype, gpu),
+            streaming(info.backward_flops * n, bytes.backward(), dtype, gpu)};
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // simulated one, with the difference and the settings used (sim/reproduce.h).
 #include "command.h"
 
+#include "core/samples_dir.h"
 #include "core/version.h"
 #include "sim/reproduce.h"
 
@@ -23,18 +24,12 @@ struct ReproduceOptions {
     bool markdown = false;
 };
 
-// The bundled samples: installed beside the binary (<prefix>/share/offload-studio/samples),
-// else the source tree this build came from.
+// The bundled samples, found from where this program runs (core/samples_dir.h).
 std::filesystem::path defaultSamplesDir()
 {
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto installed = exe.parent_path() / ".." / "share" / "offload-studio" / "samples";
-        if (std::filesystem::exists(installed / "networks", ec))
-            return std::filesystem::weakly_canonical(installed, ec);
-    }
-    return kSamplesDir;
+    return bundledSamplesDir(ec ? std::filesystem::path(".") : exe.parent_path());
 }
 
 std::string unitName(sim::FigureUnit u)

@@ -3,6 +3,7 @@
 #include "core/input_error.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
+#include "core/samples_dir.h"
 #include "core/version.h"
 #include "sim/simulator.h"
 
@@ -306,11 +307,8 @@ const std::vector<sim::SweepPoint>& StudioState::sweep()
 
 QString samplesDirectory()
 {
-    // Installed layout: <prefix>/bin/offload-studio and <prefix>/share/offload-studio/samples.
-    const QDir installed(QCoreApplication::applicationDirPath() + QStringLiteral("/../share/offload-studio/samples"));
-    if (installed.exists(QStringLiteral("scenarios")))
-        return installed.canonicalPath();
-    return QString::fromUtf8(offload::kSamplesDir);
+    const std::filesystem::path dir = bundledSamplesDir(toPath(QCoreApplication::applicationDirPath()));
+    return QString::fromStdString(dir.string());
 }
 
 QString defaultScenarioPath()

@@ -237,6 +237,13 @@ OFFLOAD_AVX2 inline unsigned nonZero8x32(__m256i v)
     return ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(zero))) & 0xffu;
 }
 
+// The non-zero mask of 8 16-bit lanes (packed to bytes first: movemask has no 16-bit form).
+OFFLOAD_AVX2 inline unsigned nonZero8x16(__m128i v)
+{
+    const __m128i zero = _mm_cmpeq_epi16(v, _mm_setzero_si128());
+    return ~static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero, zero))) & 0xffu;
+}
+
 // Full 32-byte stores need slack after the write position, as in the AVX-512 code.
 OFFLOAD_AVX2 std::size_t compressAvx2_32(const std::uint8_t* src, std::uint64_t elements, std::span<std::uint8_t> dst)
 {
@@ -276,9 +283,7 @@ OFFLOAD_AVX2 std::size_t compressAvx2_16(const std::uint8_t* src, std::uint64_t 
         unsigned m[4];
         for (int q = 0; q < 4; ++q) {
             v[q] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + g * 64 + q * 16));
-            const __m128i zero = _mm_cmpeq_epi16(v[q], _mm_setzero_si128());
-            // One bit per 16-bit lane: pack the lane masks to bytes first.
-            m[q] = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero, zero))) & 0xffu;
+            m[q] = nonZero8x16(v[q]);
         }
         const std::uint32_t mask = m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24);
         std::memcpy(out + pos, &mask, 4);
@@ -341,8 +346,7 @@ OFFLOAD_AVX2 std::size_t decompressAvx2_16(std::span<const std::uint8_t> src, st
             const unsigned m = (mask >> (8 * q)) & 0xffu;
             const unsigned k = static_cast<unsigned>(std::popcount(m));
             const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + pos));
-            const __m128i zero = _mm_cmpeq_epi16(packed, _mm_setzero_si128());
-            bad |= static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero, zero))) & ((1u << k) - 1u);
+            bad |= (nonZero8x16(packed) ^ 0xffu) & ((1u << k) - 1u);
             const __m128i spread = _mm_shuffle_epi8(packed, _mm_load_si128(reinterpret_cast<const __m128i*>(t.expand16[m])));
             const __m128i lanes = _mm_set_epi16(128, 64, 32, 16, 8, 4, 2, 1);
             const __m128i keep = _mm_cmpeq_epi16(_mm_and_si128(_mm_set1_epi16(static_cast<short>(m)), lanes), lanes);
