@@ -1,6 +1,8 @@
 // offload-sim measure PATH...: real compression ratios and speeds of activation tensors (.npy
 // files or folders of them), per tensor and codec, and optionally a network profile carrying the
-// measured per-layer sparsity and ratios (docs/codecs.md, "Measuring tensors").
+// measured per-layer sparsity and ratios (docs/codecs.md, "Measuring tensors"). Tensors are
+// measured on every core at once (--jobs); the results are the same as one at a time, in the
+// order of the files, and a terminal sees the progress of long runs on stderr.
 #include "command.h"
 
 #include "core/codecs/codec.h"
@@ -12,8 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -23,8 +30,11 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace offload::cli {
 
@@ -40,6 +50,7 @@ struct MeasureOptions {
     std::string csv;
     bool u2AsBf16 = false;
     int repeat = 3;
+    int jobs = 0; // tensors measured at once; 0: one per core
     int jpegQuality = 90;
     bool jpegShift = false;
     std::string dpr = "fp16";
@@ -117,15 +128,24 @@ std::map<std::string, ManifestEntry> readManifest(const fs::path& dir)
     const fs::path path = dir / "manifest.json";
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) return out;
-    std::ifstream in(path);
-    const auto doc = nlohmann::json::parse(in, nullptr, false);
-    if (doc.is_discarded() || !doc.is_array()) throw InputError(path.string(), "", "not a JSON array of tensor entries");
-    for (const auto& e : doc) {
-        if (!e.is_object() || !e.contains("file") || !e["file"].is_string()) continue;
+    const nlohmann::json doc = parseJsonFile(path);
+    const std::string label = path.string(); // the cursors refer to it
+    const JsonCursor root(doc, "", label);
+    if (!doc.is_array())
+        root.fail("expected an array of tensor entries ({\"file\": ..., \"layer_name\": ..., \"layout\": ...})");
+    // The capture tools that write manifests add keys of their own (shape, op, input...): only
+    // the three read here are checked.
+    for (const JsonCursor& e : root.elements()) {
+        e.requireObject();
+        const std::string file = e.required("file").nonEmptyString();
         ManifestEntry m;
-        if (e.contains("layer_name") && e["layer_name"].is_string()) m.layer = e["layer_name"].get<std::string>();
-        if (e.contains("layout") && e["layout"].is_string()) m.layout = e["layout"].get<std::string>();
-        out[e["file"].get<std::string>()] = m;
+        if (auto layer = e.member("layer_name")) m.layer = layer->string();
+        if (auto layout = e.member("layout")) {
+            m.layout = layout->string();
+            if (m.layout != "NCHW" && m.layout != "NHWC")
+                layout->fail("layout must be \"NCHW\" or \"NHWC\", found \"" + m.layout + "\"");
+        }
+        out[file] = m;
     }
     return out;
 }
@@ -276,33 +296,43 @@ struct Totals {
 // MAP.json: {"layers": {"<tensor file name, path or manifest layer name>": "<network layer>"}}
 std::map<std::string, std::string> readMap(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in) throw InputError(path, "", "cannot open file");
-    const auto doc = nlohmann::json::parse(in, nullptr, false);
-    if (doc.is_discarded()) throw InputError(path, "", "not valid JSON");
-    if (!doc.is_object() || !doc.contains("layers") || !doc["layers"].is_object())
-        throw InputError(path, "/layers", "expected an object mapping tensors to network layer names");
-    for (const auto& [k, v] : doc.items())
-        if (k != "layers" && k != "format" && k != "comment")
-            throw InputError(path, "/" + k, "unknown key (allowed: format, comment, layers)");
+    const nlohmann::json doc = parseJsonFile(path);
+    const JsonCursor root(doc, "", path);
+    root.checkKeys({"format", "comment", "layers"});
+    const JsonCursor layers = root.required("layers");
+    layers.requireObject();
     std::map<std::string, std::string> out;
-    for (const auto& [k, v] : doc["layers"].items()) {
-        if (!v.is_string()) throw InputError(path, "/layers/" + k, "expected a network layer name (string)");
-        out[k] = v.get<std::string>();
-    }
+    for (const auto& [k, v] : doc["layers"].items())
+        out[k] = JsonCursor(v, layers.pointer() + "/" + jsonPointerToken(k), path).nonEmptyString();
     return out;
 }
 
-void writeProfile(const MeasureOptions& o, const std::vector<TensorResult>& tensors, const std::vector<CodecId>& ids)
+// The network a profile starts from and the tensor map, read and checked before any tensor is
+// measured so that a mistake in them does not wait for a long run to end.
+struct ProfileInputs {
+    Network network;
+    std::map<std::string, std::string> map;
+};
+
+ProfileInputs readProfileInputs(const MeasureOptions& o)
 {
-    const NetworkModel model = loadNetworkFile(o.network);
-    Network net = model.network();
-    const auto map = readMap(o.map);
+    ProfileInputs in{loadNetworkFile(o.network).network(), readMap(o.map)};
+    std::set<std::string> names;
+    for (const Layer& L : in.network.layers) names.insert(L.name);
+    for (const auto& [key, layer] : in.map)
+        if (!names.count(layer))
+            throw InputError(o.map, "/layers/" + jsonPointerToken(key),
+                             "network '" + o.network + "' has no layer '" + layer + "'");
+    return in;
+}
+
+void writeProfile(const MeasureOptions& o, ProfileInputs in, const std::vector<TensorResult>& tensors,
+                  const std::vector<CodecId>& ids)
+{
+    Network& net = in.network;
+    const auto& map = in.map;
     std::map<std::string, std::size_t> layerIndex;
     for (std::size_t i = 0; i < net.layers.size(); ++i) layerIndex[net.layers[i].name] = i;
-    for (const auto& [key, layer] : map)
-        if (!layerIndex.count(layer))
-            throw InputError(o.map, "/layers/" + key, "network '" + o.network + "' has no layer '" + layer + "'");
 
     struct Acc {
         std::uint64_t elements = 0, zeros = 0;
@@ -355,6 +385,96 @@ void writeProfile(const MeasureOptions& o, const std::vector<TensorResult>& tens
     saveNetworkFile(net, o.profile);
 }
 
+// Shows "measure: 12 of 180 tensors, 0:42" on stderr while a long run goes on, only when stderr
+// is a terminal (a log or a pipe gets none of it) and only after the first second.
+class Progress {
+public:
+    explicit Progress(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1) {}
+    void show(std::size_t done)
+    {
+        if (!enabled_) return;
+        const auto elapsed = std::chrono::steady_clock::now() - start_;
+        if (elapsed < std::chrono::seconds(1)) return;
+        const auto s = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+        std::fprintf(stderr, "\rmeasure: %zu of %zu tensors, %lld:%02lld", done, total_, static_cast<long long>(s / 60),
+                     static_cast<long long>(s % 60));
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    ~Progress()
+    {
+        if (shown_) std::fprintf(stderr, "\r\033[K"); // the line goes away; results follow on stdout
+    }
+
+private:
+    std::size_t total_;
+    bool enabled_;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Measures every file on `o.jobs` threads (0: one per core). Each thread takes the next file
+// not yet taken and writes only its own slot, so the results are in the order of `files` however
+// the work was shared; a failure is reported as the first failing file in that order would be
+// one at a time (each folder's manifest.json counts as read before its first tensor).
+std::vector<TensorResult> measureAll(const std::vector<fs::path>& files, const MeasureOptions& o,
+                                     const std::vector<CodecId>& ids, const CodecParams& params)
+{
+    struct Manifest {
+        std::map<std::string, ManifestEntry> entries;
+        std::exception_ptr error;
+    };
+    std::map<fs::path, Manifest> manifests;
+    std::vector<const Manifest*> manifestOf(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const fs::path dir = files[i].parent_path().empty() ? fs::path(".") : files[i].parent_path();
+        auto [it, added] = manifests.try_emplace(dir);
+        if (added) {
+            try {
+                it->second.entries = readManifest(dir);
+            } catch (...) {
+                it->second.error = std::current_exception();
+            }
+        }
+        manifestOf[i] = &it->second;
+    }
+
+    std::vector<TensorResult> results(files.size());
+    std::vector<std::exception_ptr> errors(files.size());
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;
+    std::mutex mutex;
+    std::condition_variable finished;
+    auto work = [&] {
+        for (std::size_t i = next++; i < files.size(); i = next++) {
+            try {
+                if (manifestOf[i]->error) std::rethrow_exception(manifestOf[i]->error);
+                results[i] = measureTensor(files[i], o, ids, params, manifestOf[i]->entries);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+            std::lock_guard lock(mutex);
+            ++done;
+            finished.notify_one();
+        }
+    };
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t jobs = std::min<std::size_t>(o.jobs > 0 ? static_cast<std::size_t>(o.jobs) : cores, files.size());
+    {
+        Progress progress(files.size());
+        std::vector<std::jthread> threads;
+        for (std::size_t t = 0; t < jobs; ++t) threads.emplace_back(work);
+        std::unique_lock lock(mutex);
+        while (done < files.size()) {
+            finished.wait_for(lock, std::chrono::milliseconds(250));
+            progress.show(done);
+        }
+    }
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    return results;
+}
+
 void runMeasure(const MeasureOptions& o, int& exitCode)
 {
     const auto ids = parseCodecList(o.codecs);
@@ -366,14 +486,10 @@ void runMeasure(const MeasureOptions& o, int& exitCode)
     params.jpeg_shift_tables = o.jpegShift;
     params.dpr = *parseDprFormat(o.dpr); // CLI11 checked the choice
 
+    std::optional<ProfileInputs> profileInputs;
+    if (wantProfile) profileInputs = readProfileInputs(o);
     const auto files = collectFiles(o.paths);
-    std::map<fs::path, std::map<std::string, ManifestEntry>> manifests;
-    std::vector<TensorResult> results;
-    for (const auto& f : files) {
-        const fs::path dir = f.parent_path().empty() ? fs::path(".") : f.parent_path();
-        if (!manifests.count(dir)) manifests[dir] = readManifest(dir);
-        results.push_back(measureTensor(f, o, ids, params, manifests[dir]));
-    }
+    const std::vector<TensorResult> results = measureAll(files, o, ids, params);
 
     std::map<CodecId, Totals> totals;
     std::uint64_t totalElements = 0, totalZeros = 0, totalBytes = 0;
@@ -471,7 +587,7 @@ void runMeasure(const MeasureOptions& o, int& exitCode)
         }
         std::cout << out.str();
     }
-    if (wantProfile) writeProfile(o, results, ids);
+    if (profileInputs) writeProfile(o, std::move(*profileInputs), results, ids);
     exitCode = kSuccess;
 }
 
@@ -490,6 +606,10 @@ void addMeasureCommand(CLI::App& app, int& exitCode)
     cmd->add_flag("--bf16", o->u2AsBf16, "Read '<u2' arrays as bfloat16 bits");
     cmd->add_option("--repeat", o->repeat, "Timed repetitions per measurement (best is kept)")
         ->check(CLI::Range(1, 1000));
+    cmd->add_option("--jobs", o->jobs,
+                    "Tensors measured at once (default 0: one per core; the results do not depend on it, "
+                    "but speeds measured side by side share the memory bandwidth: --jobs 1 for speeds)")
+        ->check(CLI::Range(0, 4096));
     cmd->add_option("--jpeg-quality", o->jpegQuality, "JPEG-ACT quality (95, 90, 80, 50, or 1..100)")
         ->check(CLI::Range(1, 100));
     cmd->add_flag("--jpeg-shift", o->jpegShift, "JPEG-ACT with power-of-two (shift) quantization tables");

@@ -29,6 +29,49 @@ QJsonObject readJsonFile(const QString& path)
 class TestCliMeasure : public QObject {
     Q_OBJECT
 private slots:
+    // --jobs changes only how many tensors are measured at once: everything but the speeds is
+    // the same, in the same order, with one thread and with four; stderr (not a terminal here)
+    // gets no progress line.
+    void resultsDoNotDependOnJobs()
+    {
+        auto withoutSpeeds = [](QJsonValue v, auto& self) -> QJsonValue {
+            if (v.isObject()) {
+                QJsonObject o = v.toObject();
+                o.remove(QStringLiteral("compress_gbps"));
+                o.remove(QStringLiteral("decompress_gbps"));
+                for (auto it = o.begin(); it != o.end(); ++it) *it = self(*it, self);
+                return o;
+            }
+            if (v.isArray()) {
+                QJsonArray a = v.toArray();
+                for (auto it = a.begin(); it != a.end(); ++it) *it = self(*it, self);
+                return a;
+            }
+            return v;
+        };
+        QByteArray first;
+        for (const char* jobs : {"1", "4"}) {
+            auto r = runOffloadSim({"measure", kTensors, QString(OFFLOAD_TEST_DATA_DIR) + "/codecs", "--json", "-",
+                                    "--repeat", "1", "--codecs", "zvc,rle,lz4,dpr,jpeg-act", "--jobs", jobs});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.err.isEmpty(), r.err.constData());
+            const auto doc = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(doc["tensors"].toArray().size(), 6);
+            const QByteArray stripped = QJsonDocument(withoutSpeeds(doc, withoutSpeeds).toObject()).toJson();
+            if (first.isEmpty())
+                first = stripped;
+            else
+                QCOMPARE(stripped, first);
+        }
+        // The first failing file in order is the one reported, however many run at once.
+        for (const char* jobs : {"1", "3"}) {
+            auto r = runOffloadSim({"measure", QString(OFFLOAD_TEST_DATA_DIR) + "/bad-inputs/npy", "--repeat", "1",
+                                    "--codecs", "zvc", "--jobs", jobs});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("bad-inputs/npy/big-endian.npy"), r.err.constData());
+        }
+    }
+
     void jsonHasEveryTensorAndCodec()
     {
         auto r = runOffloadSim({"measure", kTensors, "--json", "-", "--repeat", "1"});
@@ -90,10 +133,10 @@ private slots:
 
     void badInputExitsWithTwo()
     {
-        const QString bad = QString(OFFLOAD_TEST_DATA_DIR) + "/codecs/bad_shape_vs_size.npy";
+        const QString bad = QString(OFFLOAD_TEST_DATA_DIR) + "/bad-inputs/npy/shape-vs-size.npy";
         auto r = runOffloadSim({"measure", bad});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY(r.err.contains("bad_shape_vs_size.npy"));
+        QVERIFY(r.err.contains("shape-vs-size.npy"));
         QVERIFY(r.err.contains("field 'shape'"));
         QCOMPARE(runOffloadSim({"measure", kSmallTensor, "--codecs", "zvc,gzip"}).exitCode, 2);
         QCOMPARE(runOffloadSim({"measure", "/no/such/file.npy"}).exitCode, 2);

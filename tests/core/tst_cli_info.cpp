@@ -106,7 +106,7 @@ private slots:
 
     void everyMalformedNetworkExitsTwoWithFileAndPlace()
     {
-        QDir dir(QString(OFFLOAD_TEST_DATA_DIR) + "/bad-networks");
+        QDir dir(QString(OFFLOAD_TEST_DATA_DIR) + "/bad-inputs/network");
         const auto files = dir.entryList({"*.json"}, QDir::Files);
         QVERIFY(files.size() >= 20);
         for (const auto& f : files) {

@@ -13,7 +13,7 @@
 using namespace offload;
 
 namespace {
-const std::filesystem::path kBadDir = std::filesystem::path(OFFLOAD_TEST_DATA_DIR) / "bad-networks";
+const std::filesystem::path kBadDir = std::filesystem::path(OFFLOAD_TEST_DATA_DIR) / "bad-inputs" / "network";
 
 const char* kSmallNetwork = R"({
   "format": "offload-studio/network", "version": 1, "name": "small",

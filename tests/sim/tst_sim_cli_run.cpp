@@ -90,7 +90,7 @@ private slots:
         QTest::newRow("bad codec") << QStringList{"run", kTiny, "--codec", "brotli"} << "brotli";
         QTest::newRow("bad gpu") << QStringList{"run", kTiny, "--gpu", "gtx480"} << "gtx480";
         QTest::newRow("bad policy") << QStringList{"run", kTiny, "--policy", "some"} << "";
-        QTest::newRow("bad scenario") << QStringList{"run", QString(OFFLOAD_TEST_DATA_DIR) + "/sim/bad-scenarios/unknown-gpu.json"}
+        QTest::newRow("bad scenario") << QStringList{"run", QString(OFFLOAD_TEST_DATA_DIR) + "/bad-inputs/scenario/unknown-gpu.json"}
                                       << "/gpu/preset";
         QTest::newRow("bad sweep range") << QStringList{"sweep", kTiny, "--bandwidth", "10:1"} << "LO:HI:N";
         QTest::newRow("bad sweep codec") << QStringList{"sweep", kTiny, "--codecs", "zvc,brotli"} << "brotli";

@@ -120,7 +120,7 @@ private slots:
         QFETCH(QString, file);
         QFETCH(QString, pointer);
         QFETCH(QString, words);
-        const std::string path = kData + "/bad-scenarios/" + file.toStdString();
+        const std::string path = std::string(OFFLOAD_TEST_DATA_DIR) + "/bad-inputs/scenario/" + file.toStdString();
         try {
             loadScenarioFile(path);
             QFAIL("no error");
