@@ -1,5 +1,7 @@
 #include "network_json.h"
 
+#include "onnx_import.h"
+
 #include <cmath>
 
 namespace offload {
@@ -370,6 +372,8 @@ nlohmann::json networkToJson(const Network& net)
 NetworkModel loadNetworkFile(const std::filesystem::path& path)
 {
     const std::string label = path.string();
+    if (isOnnxPath(path))
+        return NetworkModel(importOnnxFile(path).network, label);
     auto doc = parseJsonFile(path);
     return NetworkModel(networkFromJson(doc, label), label);
 }

@@ -19,7 +19,8 @@ Network networkFromJson(const nlohmann::json& document, const std::string& fileL
 Network networkFromCursor(const JsonCursor& cursor);
 nlohmann::json networkToJson(const Network& network);
 
-// Parses, validates and derives: the usual way to open a network file.
+// Parses, validates and derives: the usual way to open a network file. A .onnx file is imported
+// (core/onnx_import.h) with a symbolic batch bound to 1; its layers are per sample anyway.
 NetworkModel loadNetworkFile(const std::filesystem::path& path);
 // Writes atomically.
 void saveNetworkFile(const Network& network, const std::filesystem::path& path);

@@ -4,6 +4,7 @@
 #include "core/device_profile.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
+#include "core/onnx_import.h"
 
 #include <cmath>
 
@@ -366,6 +367,10 @@ AppliedLayerTimes applyDeviceProfile(Scenario& scenario, const DeviceProfile& pr
 
 Scenario loadScenarioFile(const std::filesystem::path& path)
 {
+    // A model alone (offload-sim run model.onnx) runs in the default scenario around it; the
+    // network is per sample, so the batch is the scenario's (--batch overrides it).
+    if (isOnnxPath(path))
+        return defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(path)));
     return scenarioFromJson(parseJsonFile(path), path);
 }
 

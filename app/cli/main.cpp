@@ -65,6 +65,7 @@ int main(int argc, char** argv)
 #endif
     addReproduceCommand(app, exitCode);
     addCompareTimesCommand(app, exitCode);
+    addImportCommand(app, exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
     addFigureCommand(app, exitCode);
 #endif
