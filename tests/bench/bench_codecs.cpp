@@ -3,9 +3,11 @@
 // (compress: read; decompress: written) and the compression ratio. Single-threaded.
 //
 // Sets: "relu" = the fp32 ReLU6 outputs (what offloading stashes), "all" = every shipped tensor.
-// Targets (docs/codecs.md): ZVC compress and decompress >= 50 % of memcpy on "relu"; ZVC >= 5x
-// faster than LZ4's fastest setting at an equal or better ratio.
+// Targets (docs/codecs.md): ZVC and DPR (every format) compress and decompress >= 50 % of memcpy
+// on "relu", RLE >= 2 GB/s; ZVC >= 5x faster than LZ4's fastest setting at an equal or better
+// ratio. Each path is also run forced (_portable, _avx2, _avx512) so every CPU level is seen.
 #include "core/codecs/codec.h"
+#include "core/codecs/codecs_internal.h"
 #include "core/codecs/npy.h"
 #include "core/codecs/zvc.h"
 
@@ -116,14 +118,31 @@ void decompressOne(const Subject& s, const Tensor& t, std::span<const std::uint8
     s.codec->decompress(t.desc, in, out);
 }
 
-void BM_codec(benchmark::State& state, bool relu, CodecId id, CodecParams params, zvc::Path path, bool compress)
+// Which conversions DPR and RLE use: as the CPU allows, forced portable, or AVX2 (skipped
+// without it). ZVC's paths are zvc::Path.
+enum class Simd { automatic, portable, avx2 };
+
+std::unique_ptr<Codec> makeSubjectCodec(CodecId id, const CodecParams& params, Simd simd)
+{
+    if (simd == Simd::automatic) return makeCodec(id, params);
+    const bool vector = simd == Simd::avx2;
+    if (id == CodecId::dpr) return detail::makeDprCodec(params.dpr, vector);
+    if (id == CodecId::rle) return detail::makeRleCodec(vector);
+    return makeCodec(id, params);
+}
+
+void BM_codec(benchmark::State& state, bool relu, CodecId id, CodecParams params, zvc::Path path, Simd simd,
+              bool compress)
 {
     const auto& ts = set(relu);
     if (ts.empty()) return state.SkipWithError("shared data not found");
     if (path == zvc::Path::avx512 && !zvc::avx512Available()) return state.SkipWithError("no AVX-512 VBMI2");
     if (path == zvc::Path::avx2 && !zvc::avx2Available()) return state.SkipWithError("no AVX2");
+    if (simd == Simd::avx2 && !detail::dprAvx2Available()) return state.SkipWithError("no AVX2");
+    if (simd == Simd::avx2 && id == CodecId::dpr && params.dpr == DprFormat::fp16 && !detail::f16cAvailable())
+        return state.SkipWithError("no F16C");
     Subject s;
-    s.codec = makeCodec(id, params);
+    s.codec = makeSubjectCodec(id, params, simd);
     s.direct = id == CodecId::zvc;
     s.zvcPath = path;
     std::vector<std::vector<std::uint8_t>> streams, outs;
@@ -151,10 +170,11 @@ void BM_codec(benchmark::State& state, bool relu, CodecId id, CodecParams params
 }
 
 struct Entry {
-    const char* name;
+    std::string name;
     CodecId id;
     CodecParams params;
     zvc::Path path = zvc::Path::automatic;
+    Simd simd = Simd::automatic;
 };
 
 std::vector<Entry> entries()
@@ -165,6 +185,8 @@ std::vector<Entry> entries()
     e.push_back({"zvc_avx512", CodecId::zvc, {}, zvc::Path::avx512});
     e.push_back({"zvc_avx2", CodecId::zvc, {}, zvc::Path::avx2});
     e.push_back({"rle", CodecId::rle, {}});
+    e.push_back({"rle_portable", CodecId::rle, {}, zvc::Path::automatic, Simd::portable});
+    e.push_back({"rle_avx2", CodecId::rle, {}, zvc::Path::automatic, Simd::avx2});
     CodecParams p;
     p.lz4_acceleration = 1;
     e.push_back({"lz4_a1", CodecId::lz4, p});
@@ -189,10 +211,16 @@ std::vector<Entry> entries()
     p = {};
     p.jpeg_quality = 90;
     e.push_back({"jpeg_act_q90", CodecId::jpeg_act, p});
-    p.dpr = DprFormat::fp16;
-    e.push_back({"dpr_fp16", CodecId::dpr, p});
-    p.dpr = DprFormat::fp8_e4m3;
-    e.push_back({"dpr_fp8", CodecId::dpr, p});
+    p = {};
+    for (auto [format, name] : {std::pair{DprFormat::fp16, "fp16"}, std::pair{DprFormat::bf16, "bf16"},
+                                std::pair{DprFormat::fp8_e4m3, "fp8"}}) {
+        p.dpr = format;
+        const std::string base = std::string("dpr_") + name;
+        e.push_back({base, CodecId::dpr, p});
+        e.push_back({base + "_portable", CodecId::dpr, p, zvc::Path::automatic, Simd::portable});
+        e.push_back({base + (format == DprFormat::fp16 ? "_f16c" : "_avx2"), CodecId::dpr, p, zvc::Path::automatic,
+                     Simd::avx2});
+    }
     return e;
 }
 
@@ -202,8 +230,8 @@ const bool registered = [] {
         benchmark::RegisterBenchmark(("memcpy/" + setName).c_str(), BM_memcpy, relu);
         for (const auto& en : entries())
             for (bool compress : {true, false})
-                benchmark::RegisterBenchmark((std::string(en.name) + (compress ? "/compress/" : "/decompress/") + setName).c_str(),
-                                             BM_codec, relu, en.id, en.params, en.path, compress);
+                benchmark::RegisterBenchmark((en.name + (compress ? "/compress/" : "/decompress/") + setName).c_str(),
+                                             BM_codec, relu, en.id, en.params, en.path, en.simd, compress);
     }
     return true;
 }();

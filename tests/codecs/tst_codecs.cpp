@@ -214,6 +214,145 @@ private slots:
         QVERIFY(x == y);
     }
 
+    // DPR's AVX2 bf16 and fp8 conversions give the portable conversions' bits for every input:
+    // all 65,536 bf16 and 256 fp8 codes one way; the other way, random bit patterns (every
+    // exponent, NaNs with payloads, both signs), every 4096th float pattern, and the floats on
+    // and either side of every rounding boundary and of fp8's subnormal and saturation limits.
+    void dprHardwareBf16AndFp8MatchThePortableOnes()
+    {
+        if (!detail::dprAvx2Available()) QSKIP("this CPU has no AVX2; only the portable conversions run");
+        std::vector<std::uint16_t> codes(65536);
+        for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint16_t>(i);
+        std::vector<float> a(codes.size()), b(codes.size());
+        detail::bf16ToFloats(codes.data(), a.data(), codes.size(), false);
+        detail::bf16ToFloats(codes.data(), b.data(), codes.size(), true);
+        QVERIFY(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
+
+        std::vector<std::uint8_t> bytes(256 + 13); // an odd length: the tail goes the portable way
+        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 37);
+        std::vector<float> c(bytes.size()), d(bytes.size());
+        detail::fp8e4m3ToFloats(bytes.data(), c.data(), bytes.size(), false);
+        detail::fp8e4m3ToFloats(bytes.data(), d.data(), bytes.size(), true);
+        QVERIFY(std::memcmp(c.data(), d.data(), c.size() * 4) == 0);
+
+        std::vector<float> floats;
+        std::uint32_t seed = 777;
+        for (int i = 0; i < 300000; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            floats.push_back(std::bit_cast<float>(seed));
+        }
+        for (std::uint64_t bits = 0; bits < (std::uint64_t{1} << 32); bits += 4096)
+            floats.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(bits)));
+        for (std::uint32_t code = 0; code < 65536; code += 3) { // bf16 ties at bit 15
+            const std::uint32_t f = code << 16;
+            for (std::uint32_t delta : {0x8000u, 0x7fffu, 0x8001u}) floats.push_back(std::bit_cast<float>(f + delta));
+        }
+        for (std::uint32_t code = 0; code < 256; ++code) { // fp8 ties at bit 19 of the fp32 pattern
+            const std::uint32_t f = std::bit_cast<std::uint32_t>(c[code]);
+            for (std::uint32_t delta : {0x80000u, 0x7ffffu, 0x80001u, 0u, 1u}) {
+                floats.push_back(std::bit_cast<float>(f + delta));
+                floats.push_back(std::bit_cast<float>(f - delta));
+            }
+        }
+        for (float limit : {448.0f, 464.0f, 480.0f, 0.015625f, 0.0009765625f, 0.001953125f})
+            for (int ulps = -3; ulps <= 3; ++ulps)
+                for (float sign : {1.0f, -1.0f})
+                    floats.push_back(sign * std::bit_cast<float>(std::bit_cast<std::uint32_t>(limit) + ulps));
+        std::vector<std::uint16_t> x(floats.size()), y(floats.size());
+        detail::floatsToBf16(floats.data(), x.data(), floats.size(), false);
+        detail::floatsToBf16(floats.data(), y.data(), floats.size(), true);
+        QVERIFY(x == y);
+        std::vector<std::uint8_t> p(floats.size()), q(floats.size());
+        detail::floatsToFp8e4m3(floats.data(), p.data(), floats.size(), false);
+        detail::floatsToFp8e4m3(floats.data(), q.data(), floats.size(), true);
+        for (std::size_t i = 0; i < p.size(); ++i)
+            if (p[i] != q[i])
+                QFAIL(qPrintable(QStringLiteral("fp8 of bits %1: portable %2, AVX2 %3")
+                                     .arg(std::bit_cast<std::uint32_t>(floats[i]), 8, 16, QLatin1Char('0'))
+                                     .arg(p[i], 2, 16, QLatin1Char('0'))
+                                     .arg(q[i], 2, 16, QLatin1Char('0'))));
+    }
+
+    // The DPR codec gives the same stream and the same decoded tensor with and without the
+    // hardware conversions, for every format, on a tensor whose length is not a multiple of
+    // any vector width.
+    void dprCodecSameBytesOnEveryPath()
+    {
+        const std::uint64_t n = 70001;
+        auto input = test::randomTensor(DType::fp32, n, 0.5, 5);
+        TensorDesc d;
+        d.dtype = DType::fp32;
+        d.elements = n;
+        for (DprFormat f : {DprFormat::fp16, DprFormat::bf16, DprFormat::fp8_e4m3}) {
+            const auto portable = detail::makeDprCodec(f, false);
+            const auto hardware = detail::makeDprCodec(f, true);
+            std::vector<std::uint8_t> s1(portable->maxCompressedBytes(d)), s2(s1.size());
+            QCOMPARE(portable->compress(d, input.data(), s1), hardware->compress(d, input.data(), s2));
+            QVERIFY(s1 == s2);
+            std::vector<std::uint8_t> o1(n * 4), o2(n * 4);
+            portable->decompress(d, s1, o1.data());
+            hardware->decompress(d, s1, o2.data());
+            QVERIFY(o1 == o2);
+        }
+    }
+
+    // RLE's run-at-a-time encoder writes exactly the stream of the element-at-a-time definition
+    // in docs/codecs.md (below, written out plainly), for zero runs and literal runs that cross
+    // mask words and the 255 caps, in both element sizes.
+    void rleMatchesTheElementwiseDefinition()
+    {
+        auto reference = [](const std::vector<std::uint8_t>& t, std::size_t e) {
+            const std::size_t n = t.size() / e;
+            auto isZero = [&](std::size_t k) {
+                for (std::size_t b = 0; b < e; ++b)
+                    if (t[k * e + b] != 0) return false;
+                return true;
+            };
+            std::vector<std::uint8_t> out;
+            std::size_t i = 0;
+            while (i < n) {
+                unsigned zeros = 0, lits = 0;
+                while (i < n && zeros < 255 && isZero(i)) ++zeros, ++i;
+                if (zeros < 255)
+                    while (i + lits < n && lits < 255 && !isZero(i + lits)) ++lits;
+                out.push_back(static_cast<std::uint8_t>(zeros));
+                out.push_back(static_cast<std::uint8_t>(lits));
+                out.insert(out.end(), t.begin() + static_cast<std::ptrdiff_t>(i * e),
+                           t.begin() + static_cast<std::ptrdiff_t>((i + lits) * e));
+                i += lits;
+            }
+            return out;
+        };
+        const auto codec = makeCodec(CodecId::rle);
+        std::uint32_t seed = 99;
+        for (DType type : {DType::fp32, DType::fp16}) {
+            const std::size_t e = bytesPerElement(type);
+            for (std::uint64_t n : {0ull, 1ull, 63ull, 64ull, 65ull, 255ull, 256ull, 600ull, 5000ull}) {
+                for (int pattern = 0; pattern < 6; ++pattern) {
+                    std::vector<std::uint8_t> t(n * e, 0);
+                    for (std::uint64_t k = 0; k < n; ++k) {
+                        seed = seed * 1664525u + 1013904223u;
+                        // 0: random half zeros; 1: all non-zero; 2: all zero; 3-5: long runs of each.
+                        const bool zero = pattern == 0   ? (seed >> 16) % 2 == 0
+                                          : pattern == 1 ? false
+                                          : pattern == 2 ? true
+                                                         : (k / (pattern * 97)) % 2 == 0;
+                        if (!zero) t[k * e + (seed >> 8) % e] = static_cast<std::uint8_t>(1 + (seed >> 24) % 255);
+                    }
+                    TensorDesc d;
+                    d.dtype = type;
+                    d.elements = n;
+                    std::vector<std::uint8_t> s(codec->maxCompressedBytes(d));
+                    s.resize(codec->compress(d, t.data(), s));
+                    QVERIFY2(s == reference(t, e), qPrintable(QStringLiteral("n %1 pattern %2").arg(n).arg(pattern)));
+                    std::vector<std::uint8_t> back(t.size(), 0xee);
+                    codec->decompress(d, s, back.data());
+                    QVERIFY(back == t);
+                }
+            }
+        }
+    }
+
     void zvcRejectsMalformedStreams()
     {
         for (zvc::Path path : {zvc::Path::portable, zvc::Path::automatic}) {
