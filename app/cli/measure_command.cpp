@@ -71,6 +71,7 @@ struct CodecResult {
 struct TensorResult {
     std::string file;
     std::string manifestLayer; // layer_name in a manifest.json beside the file, if any
+    std::optional<double> progress; // training progress (0..1) of the capture, from the manifest
     std::vector<std::uint64_t> shape;
     std::string dtype;
     std::string layout;
@@ -120,6 +121,7 @@ std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
 struct ManifestEntry {
     std::string layer;
     std::string layout;
+    std::optional<double> progress; // tools/capture_activations.py: when in training it was captured
 };
 
 std::map<std::string, ManifestEntry> readManifest(const fs::path& dir)
@@ -145,6 +147,7 @@ std::map<std::string, ManifestEntry> readManifest(const fs::path& dir)
             if (m.layout != "NCHW" && m.layout != "NHWC")
                 layout->fail("layout must be \"NCHW\" or \"NHWC\", found \"" + m.layout + "\"");
         }
+        if (auto progress = e.member("progress")) m.progress = progress->number(0.0, 1.0);
         out[file] = m;
     }
     return out;
@@ -222,6 +225,7 @@ TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const 
     std::string layout = o.layout;
     if (const auto it = manifest.find(file.filename().string()); it != manifest.end()) {
         r.manifestLayer = it->second.layer;
+        r.progress = it->second.progress;
         if (layout == "auto" && (it->second.layout == "NHWC" || it->second.layout == "NCHW")) layout = it->second.layout;
     }
     if (layout == "auto") layout = "NCHW";
@@ -316,7 +320,10 @@ struct ProfileInputs {
 
 ProfileInputs readProfileInputs(const MeasureOptions& o)
 {
-    ProfileInputs in{loadNetworkFile(o.network).network(), readMap(o.map)};
+    // Without --map, the manifests' layer names are the network's (capture_activations.py
+    // writes the names of the ONNX export, which the import keeps).
+    ProfileInputs in{loadNetworkFile(o.network).network(), o.map.empty() ? std::map<std::string, std::string>{}
+                                                                          : readMap(o.map)};
     std::set<std::string> names;
     for (const Layer& L : in.network.layers) names.insert(L.name);
     for (const auto& [key, layer] : in.map)
@@ -338,12 +345,16 @@ void writeProfile(const MeasureOptions& o, ProfileInputs in, const std::vector<T
         std::uint64_t elements = 0, zeros = 0;
         std::map<CodecId, std::pair<std::uint64_t, std::uint64_t>> bytes; // in, out
         std::vector<std::string> files;
+        std::map<double, std::pair<std::uint64_t, std::uint64_t>> byProgress; // zeros, elements
+        bool everyTensorHasProgress = true;
     };
     std::map<std::string, Acc> perLayer;
     std::set<std::string> usedKeys;
+    const std::string mapLabel = o.map.empty() ? std::string("manifest.json") : o.map;
     for (const auto& t : tensors) {
         const fs::path p(t.file);
         const std::string* target = nullptr;
+        if (o.map.empty() && layerIndex.count(t.manifestLayer)) target = &t.manifestLayer;
         for (const std::string& key : {p.filename().string(), t.file, t.manifestLayer})
             if (!key.empty())
                 if (auto it = map.find(key); it != map.end()) {
@@ -355,6 +366,12 @@ void writeProfile(const MeasureOptions& o, ProfileInputs in, const std::vector<T
         Acc& acc = perLayer[*target];
         acc.elements += t.elements;
         acc.zeros += t.zeros;
+        if (t.progress) {
+            acc.byProgress[*t.progress].first += t.zeros;
+            acc.byProgress[*t.progress].second += t.elements;
+        } else {
+            acc.everyTensorHasProgress = false;
+        }
         // The folder's name and the file name: enough to find the data, without this machine's paths.
         const std::string folder = p.parent_path().filename().string();
         acc.files.push_back(folder.empty() ? p.filename().string() : folder + "/" + p.filename().string());
@@ -366,13 +383,24 @@ void writeProfile(const MeasureOptions& o, ProfileInputs in, const std::vector<T
     for (const auto& [key, layer] : map)
         if (!usedKeys.count(key))
             std::cerr << "offload-sim measure: " << o.map << ": no measured tensor matches '" << key << "'\n";
-    if (perLayer.empty()) throw InputError(o.map, "/layers", "no measured tensor matches any entry");
+    if (perLayer.empty())
+        throw InputError(mapLabel, o.map.empty() ? "" : "/layers",
+                         o.map.empty() ? "no tensor's layer_name is a layer of '" + o.network + "'"
+                                       : "no measured tensor matches any entry");
 
     for (auto& [layerName, acc] : perLayer) {
         Layer& L = net.layers[layerIndex.at(layerName)];
         const double zf = acc.elements ? static_cast<double>(acc.zeros) / static_cast<double>(acc.elements) : 0.0;
         SparsitySpec spec;
         spec.points = {{0.0, zf}};
+        // Captures at several points of training (the manifests say when) give a curve.
+        if (acc.everyTensorHasProgress && acc.byProgress.size() > 1) {
+            spec.points.clear();
+            for (const auto& [progress, counts] : acc.byProgress)
+                spec.points.emplace_back(progress, counts.second ? static_cast<double>(counts.first) /
+                                                                       static_cast<double>(counts.second)
+                                                                 : 0.0);
+        }
         std::string files;
         for (const auto& f : acc.files) files += (files.empty() ? "" : ", ") + f;
         spec.provenance = Provenance{SparsitySource::measured, "zero fraction measured by offload-sim measure on " + files};
@@ -479,8 +507,8 @@ void runMeasure(const MeasureOptions& o, int& exitCode)
 {
     const auto ids = parseCodecList(o.codecs);
     const bool wantProfile = !o.profile.empty() || !o.network.empty() || !o.map.empty();
-    if (wantProfile && (o.profile.empty() || o.network.empty() || o.map.empty()))
-        throw InputError("", "--profile", "--profile, --network and --map go together");
+    if (wantProfile && (o.profile.empty() || o.network.empty()))
+        throw InputError("", "--profile", "--profile and --network go together (--map is optional)");
     CodecParams params;
     params.jpeg_quality = o.jpegQuality;
     params.jpeg_shift_tables = o.jpegShift;
@@ -616,7 +644,8 @@ void addMeasureCommand(CLI::App& app, int& exitCode)
     cmd->add_option("--dpr", o->dpr, "DPR storage format")->check(CLI::IsMember({"fp16", "bf16", "fp8"}));
     cmd->add_option("--profile", o->profile, "Write a network profile with measured sparsity and ratios");
     cmd->add_option("--network", o->network, "Network file the profile starts from");
-    cmd->add_option("--map", o->map, "JSON mapping tensor files (or manifest layer names) to network layers");
+    cmd->add_option("--map", o->map, "JSON mapping tensor files (or manifest layer names) to network layers; without it, the "
+                    "manifest's layer names are the network's");
     cmd->callback([o, &exitCode] { runMeasure(*o, exitCode); });
 }
 

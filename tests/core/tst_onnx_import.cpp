@@ -63,6 +63,24 @@ ConvFcTotals convFc(const NetworkModel& m)
     return t;
 }
 
+// A NumPy .npy v1.0 file of float32 values, as numpy.save writes it.
+void writeNpy(const QString& path, const std::vector<std::uint64_t>& shape, const std::vector<float>& values)
+{
+    std::string dims;
+    for (auto d : shape)
+        dims += std::to_string(d) + ", ";
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
+    header += '\n';
+    std::ofstream out(path.toStdString(), std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const char length[2] = {static_cast<char>(header.size() & 0xff), static_cast<char>(header.size() >> 8)};
+    out.write(length, 2);
+    out << header;
+    out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
+}
+
 } // namespace
 
 class TestOnnxImport : public QObject {
@@ -314,6 +332,61 @@ private slots:
         auto bad = test::runOffloadSim({"info", QString::fromStdString(kOnnxDir) + "bad/cyclic.onnx"});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("node \"add_a\""));
+    }
+
+    // tools/capture_activations.py writes one folder per capture with a manifest naming each
+    // tensor's ONNX layer and training progress: measure --profile needs no map and writes one
+    // curve per layer. Tensors of layers the network does not have are left out.
+    void measureProfileFollowsManifestsWithoutAMap()
+    {
+        QTemporaryDir dir;
+        const std::vector<std::uint64_t> shape{1, 8, 32, 32}; // tiny_conv's relu1 for one image
+        for (const auto& [folder, zeros, progress] :
+             {std::tuple{"step_000000", 2048, "0.0"}, std::tuple{"step_000100", 6144, "1.0"}}) {
+            QDir(dir.path()).mkdir(folder);
+            std::vector<float> values(8 * 32 * 32, 1.5f);
+            std::fill(values.begin(), values.begin() + zeros, 0.0f);
+            writeNpy(dir.filePath(QString(folder) + "/relu1.npy"), shape, values);
+            writeNpy(dir.filePath(QString(folder) + "/other.npy"), shape, values);
+            std::ofstream(dir.filePath(QString(folder) + "/manifest.json").toStdString())
+                << R"([{"file": "relu1.npy", "layer_name": "relu1", "layout": "NCHW", "progress": )" << progress
+                << R"(}, {"file": "other.npy", "layer_name": "not_in_the_network", "progress": )" << progress << "}]";
+        }
+        const QString profile = dir.filePath("profile.json");
+        const auto r = test::runOffloadSim({"measure", dir.path(), "--network",
+                                            QString::fromStdString(kOnnxDir) + "tiny_conv.onnx", "--profile",
+                                            profile, "--codecs", "zvc", "--repeat", "1"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const NetworkModel measured = loadNetworkFile(profile.toStdString());
+        const Layer& relu1 = layer(measured.network(), "relu1");
+        QVERIFY(relu1.sparsity);
+        QCOMPARE(relu1.sparsity->points, (std::vector<std::pair<double, double>>{{0.0, 0.25}, {1.0, 0.75}}));
+        QCOMPARE(relu1.sparsity->provenance->source, SparsitySource::measured);
+        QCOMPARE(measured.outputSparsity(measured.indexOf("relu1"), 0.5), 0.5);
+        QVERIFY(!layer(measured.network(), "relu2").sparsity);
+    }
+
+    // samples/measured/digits-cnn.json: tools/train_digits_sparsity.py's measured curves.
+    void digitsSampleCarriesMeasuredCurves()
+    {
+        const NetworkModel m = loadNetworkFile(std::string(OFFLOAD_SAMPLES_DIR) + "/measured/digits-cnn.json");
+        int relus = 0;
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            const Layer& L = m.network().layers[i];
+            if (L.kind != LayerKind::relu)
+                continue;
+            ++relus;
+            QVERIFY2(L.sparsity && L.sparsity->points.size() == 11, L.name.c_str());
+            QCOMPARE(L.sparsity->provenance.value_or(m.network().default_provenance).source,
+                     SparsitySource::measured);
+            QCOMPARE(L.sparsity->points.front().first, 0.0);
+            QCOMPARE(L.sparsity->points.back().first, 1.0);
+        }
+        QCOMPARE(relus, 4);
+        // The deepest conv ReLU grows sparser with training, and the model follows the curve.
+        const int relu3 = m.indexOf("/relu3/Relu");
+        QVERIFY(relu3 >= 0);
+        QVERIFY(m.outputSparsity(relu3, 1.0) > m.outputSparsity(relu3, 0.0) + 0.1);
     }
 };
 
