@@ -7,6 +7,7 @@
 
 #include "core/codecs/codec.h"
 #include "core/codecs/npy.h"
+#include "core/codecs/npz.h"
 #include "core/codecs/zvc.h"
 #include "core/input_error.h"
 #include "core/json_reader.h"
@@ -95,6 +96,18 @@ std::vector<CodecId> parseCodecList(const std::string& list)
     return ids;
 }
 
+// A member of a .npz archive is named as if the archive were a folder: "captures.npz/relu1.npy".
+bool isNpzMember(const fs::path& file)
+{
+    std::error_code ec;
+    return file.parent_path().extension() == ".npz" && fs::is_regular_file(file.parent_path(), ec);
+}
+
+void addNpzMembers(const fs::path& archive, std::vector<fs::path>& files)
+{
+    for (const auto& member : listNpzMembers(archive.string())) files.push_back(archive / member);
+}
+
 std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
 {
     std::vector<fs::path> files;
@@ -103,11 +116,17 @@ std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
         if (fs::is_directory(p, ec)) {
             std::vector<fs::path> found;
             for (const auto& e : fs::recursive_directory_iterator(p, ec))
-                if (e.is_regular_file() && e.path().extension() == ".npy") found.push_back(e.path());
+                if (e.is_regular_file() && (e.path().extension() == ".npy" || e.path().extension() == ".npz"))
+                    found.push_back(e.path());
             if (ec) throw InputError(p, "", "cannot list folder: " + ec.message());
-            if (found.empty()) throw InputError(p, "", "folder holds no .npy files");
+            if (found.empty()) throw InputError(p, "", "folder holds no .npy or .npz files");
             std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
+            for (const auto& f : found) {
+                if (f.extension() == ".npz") addNpzMembers(f, files);
+                else files.push_back(f);
+            }
+        } else if (fs::is_regular_file(p, ec) && fs::path(p).extension() == ".npz") {
+            addNpzMembers(p, files);
         } else if (fs::is_regular_file(p, ec)) {
             files.emplace_back(p);
         } else {
@@ -218,12 +237,18 @@ TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const 
 {
     NpyOptions npy;
     npy.u2_as_bf16 = o.u2AsBf16;
-    const NpyArray a = readNpyFile(file.string(), npy);
+    const NpyArray a = isNpzMember(file) ? readNpzMember(file.parent_path().string(), file.filename().string(), npy)
+                                         : readNpyFile(file.string(), npy);
     TensorResult r;
     r.file = file.string();
     r.shape = a.shape;
     std::string layout = o.layout;
-    if (const auto it = manifest.find(file.filename().string()); it != manifest.end()) {
+    // A manifest beside an archive names its members "archive.npz/member.npy" or just "member.npy".
+    auto it = manifest.find(file.filename().string());
+    if (isNpzMember(file))
+        if (const auto m = manifest.find((file.parent_path().filename() / file.filename()).string()); m != manifest.end())
+            it = m;
+    if (it != manifest.end()) {
         r.manifestLayer = it->second.layer;
         r.progress = it->second.progress;
         if (layout == "auto" && (it->second.layout == "NHWC" || it->second.layout == "NCHW")) layout = it->second.layout;
@@ -455,7 +480,9 @@ std::vector<TensorResult> measureAll(const std::vector<fs::path>& files, const M
     std::map<fs::path, Manifest> manifests;
     std::vector<const Manifest*> manifestOf(files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const fs::path dir = files[i].parent_path().empty() ? fs::path(".") : files[i].parent_path();
+        // An archive's members share the manifest.json beside the archive.
+        const fs::path parent = isNpzMember(files[i]) ? files[i].parent_path().parent_path() : files[i].parent_path();
+        const fs::path dir = parent.empty() ? fs::path(".") : parent;
         auto [it, added] = manifests.try_emplace(dir);
         if (added) {
             try {
@@ -624,8 +651,8 @@ void runMeasure(const MeasureOptions& o, int& exitCode)
 void addMeasureCommand(CLI::App& app, int& exitCode)
 {
     auto o = std::make_shared<MeasureOptions>();
-    auto* cmd = app.add_subcommand("measure", "Measured compression ratios and speeds of real tensors (.npy)");
-    cmd->add_option("paths", o->paths, ".npy files or folders of them")->required();
+    auto* cmd = app.add_subcommand("measure", "Measured compression ratios and speeds of real tensors (.npy, .npz)");
+    cmd->add_option("paths", o->paths, ".npy or .npz files, or folders of them")->required();
     cmd->add_option("--codecs", o->codecs, "Comma-separated codecs: zvc,rle,zlib,lz4,zstd,jpeg-act,dpr,none");
     cmd->add_option("--layout", o->layout, "Layout of 4-D tensors (auto: manifest.json beside the files, else NCHW)")
         ->check(CLI::IsMember({"auto", "NCHW", "NHWC"}));
