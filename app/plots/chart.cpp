@@ -1,14 +1,16 @@
 #include "chart.h"
 
+#include "format.h"
+
 #include <algorithm>
 #include <vector>
 
 namespace offload::plots {
 
 LegendSwatch::LegendSwatch(QCPAxis* keyAxis, QCPAxis* valueAxis, const QString& name, const QBrush& fill,
-                           const QBrush& overlay, const QPen& outline)
+                           bool stallHatch, const QPen& outline)
     : QCPAbstractPlottable(keyAxis, valueAxis)
-    , overlay_(overlay)
+    , stallHatch_(stallHatch)
 {
     setName(name);
     setBrush(fill);
@@ -33,11 +35,29 @@ void LegendSwatch::drawLegendIcon(QCPPainter* painter, const QRectF& rect) const
     painter->setPen(pen());
     painter->setBrush(brush());
     painter->drawRect(rect);
-    if (overlay_.style() != Qt::NoBrush) {
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(overlay_);
-        painter->drawRect(rect);
+    if (stallHatch_)
+        drawStallHatch(painter, rect, 3.0, 0.7);
+}
+
+void HatchedBars::draw(QCPPainter* painter)
+{
+    QCPBars::draw(painter);
+    if (!keyAxis() || !valueAxis())
+        return;
+    const QCPRange keys = keyAxis()->range();
+    for (auto it = mDataContainer->constBegin(); it != mDataContainer->constEnd(); ++it) {
+        if (it->key + width() < keys.lower || it->key - width() > keys.upper || it->value == 0)
+            continue;
+        // The bar as QCPBars draws it, cut to the axis rect like the bar itself.
+        const QRectF bar = getBarRect(it->key, it->value).intersected(QRectF(clipRect()));
+        drawStallHatch(painter, bar, 3.0, 0.6);
     }
+}
+
+void HatchedBars::drawLegendIcon(QCPPainter* painter, const QRectF& rect) const
+{
+    QCPBars::drawLegendIcon(painter, rect);
+    drawStallHatch(painter, rect, 3.0, 0.6);
 }
 
 Chart::Chart(const FigureStyle& style, QWidget* parent)
@@ -64,9 +84,15 @@ void Chart::refresh()
 void Chart::updateLayout()
 {
     QCustomPlot::updateLayout();
-    const bool legendChanged = fitLegendToWidth();
-    if (adaptToLayout() || legendChanged)
+    // A rewrapped legend changes the room left to the plots, and a chart's adaptation depends
+    // on that room: repeated until both are settled (twice in practice).
+    for (int pass = 0; pass < 4; ++pass) {
+        const bool legendChanged = fitLegendToWidth();
+        const bool adapted = adaptToLayout();
+        if (!legendChanged && !adapted)
+            break;
         QCustomPlot::updateLayout();
+    }
 }
 
 bool Chart::fitLegendToWidth()
@@ -112,6 +138,20 @@ bool Chart::fitLegendToWidth()
     }
     legend->simplify();
     return true;
+}
+
+QString Chart::drawnDataCsv() const
+{
+    QString csv = QStringLiteral("series,x,y\n");
+    for (int i = 0; i < graphCount(); ++i) {
+        const QCPGraph* graph = this->graph(i);
+        if (!graph->visible())
+            continue;
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+            csv += csvField(graph->name()) + QLatin1Char(',') + QString::number(it->key, 'g', 12) + QLatin1Char(',')
+                   + QString::number(it->value, 'g', 12) + QLatin1Char('\n');
+    }
+    return csv;
 }
 
 void Chart::showEvent(QShowEvent* event)

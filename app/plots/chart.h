@@ -8,12 +8,12 @@
 
 namespace offload::plots {
 
-// A legend entry with no data: a filled swatch, optionally with a pattern drawn over it.
+// A legend entry with no data: a filled swatch, optionally with the stall hatch drawn over it.
 class LegendSwatch : public QCPAbstractPlottable {
     Q_OBJECT
 public:
     LegendSwatch(QCPAxis* keyAxis, QCPAxis* valueAxis, const QString& name, const QBrush& fill,
-                 const QBrush& overlay = {}, const QPen& outline = Qt::NoPen);
+                 bool stallHatch = false, const QPen& outline = Qt::NoPen);
 
     double selectTest(const QPointF&, bool, QVariant* = nullptr) const override { return -1; }
     QCPRange getKeyRange(bool& foundRange, QCP::SignDomain = QCP::sdBoth) const override;
@@ -24,7 +24,18 @@ protected:
     void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override;
 
 private:
-    QBrush overlay_;
+    bool stallHatch_ = false;
+};
+
+// Bars with the stall hatch drawn over each bar as vector line segments.
+class HatchedBars : public QCPBars {
+    Q_OBJECT
+public:
+    using QCPBars::QCPBars;
+
+protected:
+    void draw(QCPPainter* painter) override;
+    void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override;
 };
 
 class Chart : public QCustomPlot {
@@ -33,6 +44,11 @@ public:
     explicit Chart(const FigureStyle& style, QWidget* parent = nullptr);
 
     const FigureStyle& figureStyle() const { return style_; }
+    // The numbers this chart draws, as CSV with a header row: the figure's data, for a reader
+    // who wants to plot it again. Written from the plot's own data, so it is what is drawn.
+    // By default: every visible graph's points (series, x, y); charts of other plottables
+    // (bars, lanes) write their own.
+    virtual QString drawnDataCsv() const;
 
     // Replots now when visible (or when rendering a figure), else on the next show.
     void refresh();

@@ -2,6 +2,8 @@
 
 #include <qcustomplot.h>
 
+#include <QBuffer>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageWriter>
@@ -15,8 +17,11 @@ namespace offload::plots {
 
 namespace {
 // Charts are laid out in logical pixels of this density, whatever the output: a 3.5 in figure
-// has the same layout in PDF, SVG and PNG, and point-sized fonts keep their size.
-constexpr double kLayoutDpi = 96.0;
+// has the same layout in PDF, SVG and PNG, and point-sized fonts keep their size. It is 72 so
+// that one layout pixel is one point: Qt rounds a font's size to whole pixels of the device, and
+// at 72 dpi a whole number of points is a whole number of pixels, so 8 pt text is 8 pt in the
+// PDF (at 96 dpi it would come out as 8.25 pt).
+constexpr double kLayoutDpi = 72.0;
 
 int layoutPx(double inches) { return std::max(16, static_cast<int>(std::lround(inches * kLayoutDpi))); }
 
@@ -34,7 +39,41 @@ void renderTo(QCustomPlot& plot, QCPPainter& painter, int widthPx, int heightPx)
 {
     plot.toPainter(&painter, widthPx, heightPx);
 }
+
+// The date a PDF records: SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else
+// the Unix epoch, so that a figure rebuilt from the same inputs is the same file, byte for byte.
+QDateTime pdfCreationDate()
+{
+    bool ok = false;
+    const qint64 epoch = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
+    return QDateTime::fromSecsSinceEpoch(ok && epoch >= 0 ? epoch : 0, Qt::UTC);
+}
 } // namespace
+
+void makePdfDeterministic(QByteArray& pdf)
+{
+    // QPdfWriter stamps the current time; it is replaced in place by a string of the same
+    // length (UTC as "Z" or as "+00'00'", whichever the writer used), so that every offset in
+    // the cross-reference table stays right.
+    static const QByteArray key("/CreationDate (D:");
+    const qsizetype start = pdf.indexOf(key);
+    if (start < 0)
+        return;
+    const qsizetype valueStart = start + key.size();
+    const qsizetype end = pdf.indexOf(')', valueStart);
+    if (end < 0)
+        return;
+    const qsizetype length = end - valueStart;
+    const QByteArray stamp = pdfCreationDate().toString(QStringLiteral("yyyyMMddHHmmss")).toLatin1();
+    QByteArray replacement;
+    if (length == stamp.size() + 1)
+        replacement = stamp + "Z";
+    else if (length == stamp.size() + 7)
+        replacement = stamp + "+00'00'";
+    else
+        return; // a format this code does not know: left as written
+    pdf.replace(valueStart, length, replacement);
+}
 
 std::optional<FigureFormat> figureFormatForPath(const QString& path)
 {
@@ -82,22 +121,30 @@ void exportFigure(QCustomPlot& plot, const QString& path, FigureFormat format, c
 
     switch (format) {
     case FigureFormat::pdf: {
-        QPdfWriter writer(&file);
-        writer.setCreator(QStringLiteral("Offload Studio"));
-        writer.setTitle(title);
-        writer.setResolution(static_cast<int>(kLayoutDpi));
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-        writer.setPageSize(QPageSize(QSizeF(size.width_in, size.height_in), QPageSize::Inch, QString(),
-                                     QPageSize::ExactMatch));
-        QCPPainter painter;
-        if (!painter.begin(&writer))
-            throw ExportError(QStringLiteral("%1: cannot start the PDF").arg(path).toStdString());
-        painter.setMode(QCPPainter::pmVectorized);
-        painter.setMode(QCPPainter::pmNoCaching);
-        // The PDF page holds round(in x 96) device units; map the layout onto it exactly.
-        painter.setWindow(0, 0, widthPx, heightPx);
-        renderTo(plot, painter, widthPx, heightPx);
-        painter.end();
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        {
+            QPdfWriter writer(&buffer);
+            writer.setCreator(QStringLiteral("Offload Studio"));
+            writer.setTitle(title);
+            writer.setResolution(static_cast<int>(kLayoutDpi));
+            writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+            writer.setPageSize(QPageSize(QSizeF(size.width_in, size.height_in), QPageSize::Inch, QString(),
+                                         QPageSize::ExactMatch));
+            QCPPainter painter;
+            if (!painter.begin(&writer))
+                throw ExportError(QStringLiteral("%1: cannot start the PDF").arg(path).toStdString());
+            painter.setMode(QCPPainter::pmVectorized);
+            painter.setMode(QCPPainter::pmNoCaching);
+            // The PDF page holds round(in x 72) device units; map the layout onto it exactly.
+            painter.setWindow(0, 0, widthPx, heightPx);
+            renderTo(plot, painter, widthPx, heightPx);
+            painter.end();
+        }
+        QByteArray pdf = buffer.data();
+        makePdfDeterministic(pdf);
+        if (file.write(pdf) != pdf.size())
+            throw ExportError(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()).toStdString());
         break;
     }
     case FigureFormat::svg: {

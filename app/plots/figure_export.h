@@ -1,6 +1,7 @@
 #pragma once
 // Writes a chart as a figure: PDF (vector, fonts embedded), SVG (vector) or PNG (raster at a
 // DPI), at a size in inches. Used by the window's export and by `offload-sim figure`.
+#include <QByteArray>
 #include <QString>
 
 #include <optional>
@@ -29,6 +30,10 @@ public:
 // Lays the chart out at the figure size and writes it; throws ExportError naming the file.
 void exportFigure(QCustomPlot& plot, const QString& path, FigureFormat format, const FigureSize& size);
 void exportFigure(QCustomPlot& plot, const QString& path, const FigureSize& size);
+
+// Replaces the creation date QPdfWriter writes with SOURCE_DATE_EPOCH (or the Unix epoch),
+// keeping every byte offset: exported PDFs are deterministic.
+void makePdfDeterministic(QByteArray& pdf);
 
 // Pixel size of a PNG export of `size`.
 int pngWidthPx(const FigureSize& size);

@@ -1,6 +1,10 @@
 #include "figure_style.h"
 
+#include <QPainter>
+
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace offload::plots {
 
@@ -34,6 +38,19 @@ static QFont makeFont(const QString& family, double pt)
 QFont FigureStyle::tickFont() const { return makeFont(fontFamily, tickFontPt); }
 QFont FigureStyle::labelFont() const { return makeFont(fontFamily, labelFontPt); }
 QFont FigureStyle::legendFont() const { return makeFont(fontFamily, legendFontPt); }
+
+FigureStyle FigureStyle::withFont(const QString& family, std::optional<double> pt) const
+{
+    FigureStyle style = *this;
+    if (!family.isEmpty())
+        style.fontFamily = family;
+    if (pt) {
+        style.tickFontPt = *pt;
+        style.labelFontPt = *pt;
+        style.legendFontPt = *pt;
+    }
+    return style;
+}
 
 FigureStyle FigureStyle::forPreset(FigurePreset preset)
 {
@@ -79,9 +96,40 @@ Qt::PenStyle seriesDash(int index)
 }
 } // namespace palette
 
-QBrush stallHatchBrush()
+std::vector<QLineF> stallHatchLines(const QRectF& rect, double spacingPx)
 {
-    return QBrush(QColor(0x40, 0x10, 0x00), Qt::BDiagPattern);
+    std::vector<QLineF> lines;
+    const QRectF r = rect.normalized();
+    if (r.width() <= 0 || r.height() <= 0 || !(spacingPx > 0))
+        return lines;
+    // Lines x + y = c (screen y grows downwards, so they rise to the right). Each is cut where
+    // it enters and leaves the rectangle: c runs over [left + top, right + bottom]. The phase
+    // is anchored at the origin so that neighbouring rectangles continue the same pattern.
+    const double cMin = r.left() + r.top(), cMax = r.right() + r.bottom();
+    for (double c = std::ceil(cMin / spacingPx) * spacingPx; c < cMax; c += spacingPx) {
+        // Start: the lowest point on the left edge or the bottom edge; end: top or right edge.
+        const double x1 = std::max(r.left(), c - r.bottom());
+        const double y1 = c - x1;
+        const double x2 = std::min(r.right(), c - r.top());
+        const double y2 = c - x2;
+        if (x2 > x1)
+            lines.emplace_back(QPointF(x1, y1), QPointF(x2, y2));
+    }
+    return lines;
+}
+
+void drawStallHatch(QPainter* painter, const QRectF& rect, double spacingPx, double lineWidthPx)
+{
+    const auto lines = stallHatchLines(rect, spacingPx);
+    if (lines.empty())
+        return;
+    painter->save();
+    QPen pen(stallHatchColor, lineWidthPx);
+    pen.setCapStyle(Qt::FlatCap);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawLines(lines.data(), static_cast<int>(lines.size()));
+    painter->restore();
 }
 
 } // namespace offload::plots

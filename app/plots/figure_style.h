@@ -3,6 +3,7 @@
 // colours chosen so that the lanes also differ in lightness (they stay apart in grayscale and
 // for colour-blind viewers); stalls carry a hatch pattern on top of their colour.
 #include <QBrush>
+#include <QLineF>
 #include <QColor>
 #include <QFont>
 #include <QPen>
@@ -10,6 +11,9 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
+
+class QPainter;
 
 namespace offload::plots {
 
@@ -39,6 +43,9 @@ struct FigureStyle {
     bool isPaper() const { return preset != FigurePreset::screen; }
 
     static FigureStyle forPreset(FigurePreset preset);
+    // The same style in another font family and, when given, with every text at `pt` points
+    // (ticks, labels, legend and annotations alike: a paper asks for one size).
+    FigureStyle withFont(const QString& family, std::optional<double> pt) const;
 };
 
 namespace palette {
@@ -67,7 +74,13 @@ QColor series(int index);
 Qt::PenStyle seriesDash(int index);
 } // namespace palette
 
-// The stall fill: its colour with a dense hatch, unmistakable in colour and in grayscale.
-QBrush stallHatchBrush();
+// The stall fill: its colour with a dense hatch, unmistakable in colour and in grayscale. The
+// hatch is drawn as explicit line segments cut at the rectangle's edges (not a brush pattern),
+// so that PDF, SVG and every SVG renderer show the same vector lines.
+inline const QColor stallHatchColor{0x40, 0x10, 0x00};
+void drawStallHatch(QPainter* painter, const QRectF& rect, double spacingPx = 4.0, double lineWidthPx = 0.8);
+// The segments of that hatch: 45-degree lines (rising to the right) every `spacingPx`
+// horizontally, clipped to `rect`; empty for an empty rectangle.
+std::vector<QLineF> stallHatchLines(const QRectF& rect, double spacingPx = 4.0);
 
 } // namespace offload::plots

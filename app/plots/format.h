@@ -22,6 +22,8 @@ QString eventKindLabel(sim::EventKind kind);                 // "Forward", "Offl
 // `layer`, when given, adds what the compute model says bounds a forward or backward pass and
 // the convolution algorithm.
 QString describeEvent(const sim::Scenario& scenario, const sim::Event& event, const sim::LayerResult* layer = nullptr);
+// A CSV field, quoted when it holds a comma, a quote or a line break.
+QString csvField(const QString& text);
 // "compute", "L1", "L2", "DRAM": what limits a pass.
 QString boundLabel(sim::Bound bound);
 

@@ -1,12 +1,14 @@
 #include "layer_bars_plot.h"
 
 #include "format.h"
+#include "timeline_plot.h"
 
 #include <QFontMetrics>
 #include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace offload::plots {
 
@@ -90,7 +92,9 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
         panel.rect->setRangeZoom(Qt::Horizontal);
 
         const QColor color = metricColor(panel.metric);
-        panel.bars = new QCPBars(x, y);
+        const bool stall = panel.metric == LayerMetric::forwardStall || panel.metric == LayerMetric::backwardStall;
+        // Stall bars carry the same hatch as stalls in the timeline.
+        panel.bars = stall ? new HatchedBars(x, y) : new QCPBars(x, y);
         panel.bars->setWidth(0.8);
         panel.bars->setPen(Qt::NoPen);
         panel.bars->setBrush(color);
@@ -106,20 +110,26 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
         panel.selected->setPen(QPen(palette::selection, style.isPaper() ? 0.8 : 2));
         panel.selected->setBrush(color.darker(160));
         panel.selected->setSelectable(QCP::stNone);
-        if (panel.metric == LayerMetric::forwardStall || panel.metric == LayerMetric::backwardStall) {
-            // Stall bars carry the same hatch as stalls in the timeline.
-            auto* hatch = new QCPBars(x, y);
-            hatch->setWidth(0.8);
-            hatch->setPen(Qt::NoPen);
-            hatch->setBrush(stallHatchBrush());
-            hatch->setSelectable(QCP::stNone);
-            hatch->setData(panel.bars->data());
-        }
         connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayerBarsPlot::syncRanges);
         panels_.push_back(panel);
     }
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setMouseTracking(true);
+}
+
+QVector<double> LayerBarsPlot::panelValues(LayerMetric metric, const sim::Result& result, QVector<double>& keys) const
+{
+    // Only the layers of the range: a bar outside it is neither drawn nor exported.
+    const int n = static_cast<int>(result.layers.size());
+    const int first = layerRange_ ? std::max(0, layerRange_->first) : 0;
+    const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
+    keys.clear();
+    QVector<double> values;
+    for (int i = first; i <= last; ++i) {
+        keys.push_back(i);
+        values.push_back(layerMetricValue(metric, result.layers[static_cast<std::size_t>(i)]));
+    }
+    return values;
 }
 
 void LayerBarsPlot::setData(const sim::Scenario& scenario, const sim::Result& result)
@@ -131,17 +141,15 @@ void LayerBarsPlot::setData(const sim::Scenario& scenario, const sim::Result& re
     names_.clear();
     for (int i = 0; i < n; ++i)
         names_.push_back(layerName(scenario, i));
-    QVector<double> keys(n), values(n);
     for (auto& panel : panels_) {
-        for (int i = 0; i < n; ++i) {
-            keys[i] = i;
-            values[i] = layerMetricValue(panel.metric, result.layers[static_cast<std::size_t>(i)]);
-        }
+        QVector<double> keys;
+        const QVector<double> values = panelValues(panel.metric, result, keys);
         panel.bars->setData(keys, values, true);
     }
-    if (!sameLayerCount)
+    if (!sameLayerCount || layerRange_)
         for (auto& panel : panels_)
-            panel.rect->axis(QCPAxis::atBottom)->setRange(-0.6, n - 0.4);
+            panel.rect->axis(QCPAxis::atBottom)->setRange(layerRange_ ? layerRange_->first - 0.6 : -0.6,
+                                                          layerRange_ ? layerRange_->second + 0.4 : n - 0.4);
     rescaleValues();
     setSelectedLayer(selectedLayer_ < n ? selectedLayer_ : -1);
 }
@@ -157,6 +165,12 @@ void LayerBarsPlot::rescaleValues()
         double upper = found ? range.upper : 0;
         if (foundBaseline)
             upper = std::max(upper, baselineRange.upper);
+        for (const auto* bars : panel.comparisons) {
+            bool foundOther = false;
+            const QCPRange other = bars->getValueRange(foundOther);
+            if (foundOther)
+                upper = std::max(upper, other.upper);
+        }
         if (panel.metric == LayerMetric::sparsity)
             upper = 100;
         else if (panel.metric == LayerMetric::ratio)
@@ -203,15 +217,18 @@ void LayerBarsPlot::syncRanges(const QCPRange& range)
     if (syncing_ || panels_.empty())
         return;
     syncing_ = true;
-    const double n = static_cast<double>(result_.layers.size());
+    // The layers shown: all, or those of the figure's range.
+    const double first = layerRange_ ? layerRange_->first : 0;
+    const double n = layerRange_ ? layerRange_->second + 1 : static_cast<double>(result_.layers.size());
     QCPRange clamped = range;
-    if (n > 0) {
-        if (clamped.size() > n + 0.2)
-            clamped = QCPRange(-0.6, n - 0.4);
-        if (clamped.size() < 3)
-            clamped.upper = clamped.lower + 3;
-        if (clamped.lower < -0.6)
-            clamped = QCPRange(-0.6, -0.6 + clamped.size());
+    if (n > first) {
+        const double minimum = std::min(3.0, n - first + 0.2);
+        if (clamped.size() > n - first + 0.2)
+            clamped = QCPRange(first - 0.6, n - 0.4);
+        if (clamped.size() < minimum)
+            clamped.upper = clamped.lower + minimum;
+        if (clamped.lower < first - 0.6)
+            clamped = QCPRange(first - 0.6, first - 0.6 + clamped.size());
         if (clamped.upper > n - 0.4)
             clamped = QCPRange(n - 0.4 - clamped.size(), n - 0.4);
     }
@@ -219,6 +236,115 @@ void LayerBarsPlot::syncRanges(const QCPRange& range)
         panel.rect->axis(QCPAxis::atBottom)->setRange(clamped);
     syncing_ = false;
     updateLabels();
+}
+
+void LayerBarsPlot::setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others)
+{
+    for (const auto& [label, result] : others)
+        if (result->layers.size() != result_.layers.size())
+            throw std::invalid_argument("the per-layer chart compares scenarios of the same network only (\""
+                                        + label.toStdString() + "\" has other layers)");
+    ownLabel_ = ownLabel;
+    comparisonLabels_.clear();
+    for (auto& panel : panels_) {
+        for (auto* bars : panel.comparisons)
+            removePlottable(bars);
+        panel.comparisons.clear();
+        if (panel.group) {
+            panel.group->clear();
+        }
+    }
+    if (others.empty())
+        return;
+    const auto& style = figureStyle();
+    // One colour per scenario across every panel (the metric is named by the panel's title).
+    static const int seriesIndex[] = {5, 1, 2, 3, 4, 6};
+    auto scenarioColour = [](std::size_t i) { return palette::series(seriesIndex[i % 6]); };
+    const double groupWidth = 0.8 / static_cast<double>(others.size() + 1);
+    for (auto& panel : panels_) {
+        const bool stall = panel.metric == LayerMetric::forwardStall || panel.metric == LayerMetric::backwardStall;
+        auto* x = panel.rect->axis(QCPAxis::atBottom);
+        auto* y = panel.rect->axis(QCPAxis::atLeft);
+        if (!panel.group)
+            panel.group = new QCPBarsGroup(this);
+        panel.group->setSpacingType(QCPBarsGroup::stAbsolute);
+        panel.group->setSpacing(0);
+        panel.bars->setBrush(scenarioColour(0));
+        panel.bars->setWidth(groupWidth);
+        panel.bars->setName(ownLabel);
+        panel.group->append(panel.bars);
+        // The selection and baseline overlays would sit on one bar of a group: hidden here.
+        panel.selected->data()->clear();
+        panel.selected->setVisible(false);
+        panel.baseline->setVisible(false);
+        for (std::size_t i = 0; i < others.size(); ++i) {
+            auto* bars = stall ? new HatchedBars(x, y) : new QCPBars(x, y);
+            bars->setName(others[i].first);
+            bars->setWidth(groupWidth);
+            bars->setPen(Qt::NoPen);
+            bars->setBrush(scenarioColour(i + 1));
+            bars->setSelectable(QCP::stNone);
+            bars->setAntialiased(false);
+            QVector<double> keys;
+            const QVector<double> values = panelValues(panel.metric, *others[i].second, keys);
+            bars->setData(keys, values, true);
+            panel.group->append(bars);
+            panel.comparisons.push_back(bars);
+        }
+        (void)style;
+    }
+    for (const auto& other : others)
+        comparisonLabels_.push_back(other.first);
+
+    // A legend naming the scenarios, above the panels.
+    if (!legend) {
+        legend = new QCPLegend;
+        placeLegendOnTop();
+        styleLegend(legend);
+        legend->setLayer(QStringLiteral("legend"));
+    }
+    legend->clearItems();
+    auto& first = panels_.front();
+    first.bars->addToLegend(legend);
+    for (auto* bars : first.comparisons)
+        bars->addToLegend(legend);
+    rescaleValues();
+    refresh();
+}
+
+QString LayerBarsPlot::drawnDataCsv() const
+{
+    QString csv = QStringLiteral("scenario,layer");
+    for (const auto& panel : panels_) {
+        QString title = layerMetricTitle(panel.metric);
+        title.replace(QStringLiteral("×"), QStringLiteral("x"));
+        csv += QLatin1Char(',') + csvField(title);
+    }
+    csv += QLatin1Char('\n');
+    if (panels_.empty())
+        return csv;
+    std::vector<std::pair<QString, std::vector<const QCPBars*>>> series;
+    std::vector<const QCPBars*> own;
+    for (const auto& panel : panels_)
+        own.push_back(panel.bars);
+    series.emplace_back(ownLabel_.isEmpty() ? QString::fromStdString(scenario_.name) : ownLabel_, own);
+    for (std::size_t i = 0; i < comparisonLabels_.size(); ++i) {
+        std::vector<const QCPBars*> bars;
+        for (const auto& panel : panels_)
+            bars.push_back(panel.comparisons[i]);
+        series.emplace_back(comparisonLabels_[i], bars);
+    }
+    for (const auto& [label, bars] : series) {
+        const auto& keysOf = *bars.front()->data();
+        for (int i = 0; i < keysOf.size(); ++i) {
+            const int layer = static_cast<int>(std::lround((keysOf.constBegin() + i)->key));
+            csv += csvField(label) + QLatin1Char(',') + csvField(names_[static_cast<std::size_t>(layer)]);
+            for (const auto* b : bars)
+                csv += QLatin1Char(',') + QString::number((b->data()->constBegin() + i)->value, 'g', 12);
+            csv += QLatin1Char('\n');
+        }
+    }
+    return csv;
 }
 
 bool LayerBarsPlot::updateLabels()
@@ -232,13 +358,15 @@ bool LayerBarsPlot::updateLabels()
     if (panels_.empty() || names_.empty())
         return previousCount != 0;
     auto* x = panels_.back().rect->axis(QCPAxis::atBottom);
+    const int first = layerRange_ ? std::max(0, layerRange_->first) : 0;
     const double pixelsPerLayer = std::abs(x->coordToPixel(1) - x->coordToPixel(0));
     const double lineHeight = QFontMetricsF(figureStyle().tickFont()).height() * 1.05;
     const int step = std::max(1, static_cast<int>(std::ceil(lineHeight / std::max(pixelsPerLayer, 1e-3))));
     const int n = static_cast<int>(names_.size());
-    for (int i = 0; i < n; ++i) {
+    const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
+    for (int i = first; i <= last; ++i) {
         const bool nearSelected = selectedLayer_ >= 0 && std::abs(i - selectedLayer_) < step && i != selectedLayer_;
-        if ((i % step == 0 && !nearSelected) || i == selectedLayer_) {
+        if (((i - first) % step == 0 && !nearSelected) || i == selectedLayer_) {
             nameTicker_->addTick(i, names_[static_cast<std::size_t>(i)]);
             ++visibleLabels_;
         }
@@ -263,7 +391,8 @@ bool LayerBarsPlot::adaptToLayout()
     for (std::size_t i = 0; i < panels_.size(); ++i) {
         const auto& rect = panels_[i].rect;
         const double factor = (inner + rect->margins().top() + rect->margins().bottom()) / total;
-        const int row = static_cast<int>(i);
+        // A legend on top (comparisons) takes row 0 and moves the panels down by one.
+        const int row = static_cast<int>(i) + (plotLayout()->rowCount() > static_cast<int>(panels_.size()) ? 1 : 0);
         if (std::abs(plotLayout()->rowStretchFactors().at(row) - factor) > 0.01) {
             plotLayout()->setRowStretchFactor(row, factor);
             again = true;

@@ -8,6 +8,7 @@
 #include "sim/scenario.h"
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace offload::plots {
@@ -26,7 +27,15 @@ public:
                                                                LayerMetric::forwardStall, LayerMetric::backwardStall},
                            QWidget* parent = nullptr);
 
+    // `layerRange`: the first and last layer (indices, inclusive) of a figure of part of the
+    // network; absent: every layer. Call before setData.
+    void setLayerRange(std::optional<std::pair<int, int>> layerRange) { layerRange_ = layerRange; }
     void setData(const sim::Scenario& scenario, const sim::Result& result);
+    // Other scenarios of the same network side by side with this one: each layer's bars are
+    // grouped, one per scenario, coloured per scenario and named in a legend on top. Throws
+    // std::invalid_argument when a result has another number of layers.
+    void setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others);
+    QString drawnDataCsv() const override;
     // Outlines of the baseline's values (only drawn when it has the same layers).
     void setBaseline(const std::optional<sim::Result>& baseline);
     void setSelectedLayer(int layer);
@@ -56,7 +65,10 @@ private:
         QCPBars* bars = nullptr;
         QCPBars* selected = nullptr;
         QCPBars* baseline = nullptr;
+        std::vector<QCPBars*> comparisons;
+        QCPBarsGroup* group = nullptr;
     };
+    QVector<double> panelValues(LayerMetric metric, const sim::Result& result, QVector<double>& keys) const;
     // Returns true when the set of shown names changed.
     bool updateLabels();
     void syncRanges(const QCPRange& range);
@@ -68,6 +80,9 @@ private:
     sim::Scenario scenario_;
     sim::Result result_;
     std::vector<QString> names_;
+    std::optional<std::pair<int, int>> layerRange_;
+    QString ownLabel_;
+    std::vector<QString> comparisonLabels_;
     int selectedLayer_ = -1;
     int visibleLabels_ = 0;
     int labelStep_ = 0;

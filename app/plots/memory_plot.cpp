@@ -2,6 +2,8 @@
 
 #include "timeline_plot.h"
 
+#include "format.h"
+
 #include <algorithm>
 
 namespace offload::plots {
@@ -56,11 +58,11 @@ MemoryPlot::MemoryPlot(const FigureStyle& style, QWidget* parent)
     axisRect()->setRangeZoom(Qt::Horizontal);
 }
 
-void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs)
+void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const
 {
     QVector<double> keys, values;
-    keys.reserve(static_cast<int>(points.size()) + 1);
-    values.reserve(static_cast<int>(points.size()) + 1);
+    keys.reserve(static_cast<int>(points.size()) + 2);
+    values.reserve(static_cast<int>(points.size()) + 2);
     for (const auto& p : points) {
         keys.push_back(p.time_s * 1e3);
         values.push_back(static_cast<double>(p.bytes) / kGiB);
@@ -70,7 +72,91 @@ void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>&
         keys.push_back(endMs);
         values.push_back(values.back());
     }
+    if (rangeMs_ && !keys.isEmpty()) {
+        // Cut at the range: the level in force at its start begins the curve, the level at its
+        // end closes it, and no point outside it remains.
+        const double from = rangeMs_->first, to = rangeMs_->second;
+        QVector<double> cutKeys, cutValues;
+        double levelAtFrom = -1;
+        for (int i = 0; i < keys.size(); ++i)
+            if (keys[i] <= from)
+                levelAtFrom = values[i];
+        if (levelAtFrom >= 0) {
+            cutKeys.push_back(from);
+            cutValues.push_back(levelAtFrom);
+        }
+        for (int i = 0; i < keys.size(); ++i) {
+            if (keys[i] > from && keys[i] < to) {
+                cutKeys.push_back(keys[i]);
+                cutValues.push_back(values[i]);
+            }
+        }
+        // The closing point at the range end, when the curve reaches it.
+        if (!cutKeys.isEmpty() && keys.back() >= to) {
+            cutKeys.push_back(to);
+            cutValues.push_back(cutValues.back());
+        }
+        keys = cutKeys;
+        values = cutValues;
+    }
     graph->setData(keys, values, true);
+}
+
+void MemoryPlot::setTimeRange(std::optional<std::pair<double, double>> rangeMs)
+{
+    rangeMs_ = rangeMs;
+}
+
+void MemoryPlot::setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others)
+{
+    for (auto* graph : comparisons_)
+        removeGraph(graph);
+    comparisons_.clear();
+    memory_->setName(others.empty() ? QStringLiteral("This scenario") : ownLabel);
+    const auto& style = figureStyle();
+    bool sameOracle = true;
+    for (std::size_t i = 0; i < others.size(); ++i) {
+        const auto& [label, result] = others[i];
+        auto* graph = addGraph();
+        graph->setName(label);
+        graph->setLineStyle(QCPGraph::lsStepLeft);
+        // Series 0 is black and 5 the main curve's blue: comparisons take the others.
+        static const int seriesIndex[] = {1, 2, 3, 4, 6};
+        const int index = seriesIndex[i % 5];
+        graph->setPen(QPen(palette::series(index), style.lineWidth, palette::seriesDash(static_cast<int>(i) + 1)));
+        graph->setSelectable(QCP::stNone);
+        fillSteps(graph, result->memory, endOf(*result));
+        endMs_ = std::max(endMs_, endOf(*result));
+        comparisons_.push_back(graph);
+        sameOracle = sameOracle && result->oracle_memory.size() == result_.oracle_memory.size()
+                     && result->summary.oracle_s == result_.summary.oracle_s;
+    }
+    if (!sameOracle) {
+        oracle_->data()->clear();
+        oracle_->removeFromLegend();
+    }
+    // The budget line stays last in the legend.
+    budget_->removeFromLegend();
+    budget_->addToLegend();
+    rescale();
+    refresh();
+}
+
+QString MemoryPlot::drawnDataCsv() const
+{
+    QString csv = QStringLiteral("series,time_ms,gib\n");
+    auto add = [&csv](const QCPGraph* graph) {
+        if (!graph->visible())
+            return;
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+            csv += csvField(graph->name()) + QLatin1Char(',') + QString::number(it->key, 'g', 12) + QLatin1Char(',')
+                   + QString::number(it->value, 'g', 12) + QLatin1Char('\n');
+    };
+    for (const auto* graph : {memory_, oracle_, baseline_, budget_})
+        add(graph);
+    for (const auto* graph : comparisons_)
+        add(graph);
+    return csv;
 }
 
 void MemoryPlot::setData(const sim::Scenario& scenario, const sim::Result& result)
@@ -80,7 +166,10 @@ void MemoryPlot::setData(const sim::Scenario& scenario, const sim::Result& resul
     fillSteps(memory_, result.memory, endOf(result));
     fillSteps(oracle_, result.oracle_memory, std::max(result.summary.oracle_s * 1e3, 0.0));
     const double budgetGiB = static_cast<double>(scenario.budgetBytes()) / kGiB;
-    budget_->setData(QVector<double>{0, std::max(endMs_, 1e-3)}, QVector<double>{budgetGiB, budgetGiB}, true);
+    if (rangeMs_)
+        budget_->setData(QVector<double>{rangeMs_->first, rangeMs_->second}, QVector<double>{budgetGiB, budgetGiB}, true);
+    else
+        budget_->setData(QVector<double>{0, std::max(endMs_, 1e-3)}, QVector<double>{budgetGiB, budgetGiB}, true);
     rescale();
     refresh();
 }
@@ -105,9 +194,14 @@ void MemoryPlot::rescale()
     const QCPRange baselineKeys = baseline_->getKeyRange(found);
     if (found)
         endMs = std::max(endMs, baselineKeys.upper);
-    xAxis->setRange(0, std::max(endMs, 1e-3) * 1.01);
+    if (rangeMs_)
+        xAxis->setRange(rangeMs_->first, rangeMs_->second);
+    else
+        xAxis->setRange(0, std::max(endMs, 1e-3) * 1.01);
     double top = 0;
-    for (auto* graph : {memory_, oracle_, baseline_}) {
+    std::vector<QCPGraph*> curves{memory_, oracle_, baseline_};
+    curves.insert(curves.end(), comparisons_.begin(), comparisons_.end());
+    for (auto* graph : curves) {
         bool f = false;
         const QCPRange r = graph->getValueRange(f);
         if (f)

@@ -7,6 +7,8 @@
 #include "sim/scenario.h"
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace offload::plots {
 
@@ -18,6 +20,16 @@ public:
     void setData(const sim::Scenario& scenario, const sim::Result& result);
     void setBaseline(const std::optional<sim::Result>& baseline);
     void setSelectedLayer(int layer);
+    // A figure of one time range (ms): every curve is cut at its edges and the axis shows
+    // exactly it. Absent: the whole iteration. Call before setData.
+    void setTimeRange(std::optional<std::pair<double, double>> rangeMs);
+    // Other scenarios' memory curves overlaid on this one, each named by its label; `ownLabel`
+    // names this scenario's curve. The oracle is shown only when every scenario has the same one.
+    void setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others);
+    int comparisonCount() const { return static_cast<int>(comparisons_.size()); }
+    QCPGraph* comparisonGraph(int index) const { return comparisons_[static_cast<std::size_t>(index)]; }
+
+    QString drawnDataCsv() const override;
 
     QCPGraph* memoryGraph() const { return memory_; }
     QCPGraph* oracleGraph() const { return oracle_; }
@@ -26,12 +38,14 @@ public:
 
 private:
     void rescale();
-    static void fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs);
+    void fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const;
 
     QCPGraph* memory_ = nullptr;
     QCPGraph* oracle_ = nullptr;
     QCPGraph* budget_ = nullptr;
     QCPGraph* baseline_ = nullptr;
+    std::vector<QCPGraph*> comparisons_;
+    std::optional<std::pair<double, double>> rangeMs_;
     std::vector<QCPItemRect*> selectionSpans_;
     sim::Result result_;
     double endMs_ = 0;

@@ -16,6 +16,7 @@ namespace {
 constexpr std::array<sim::Lane, 4> kLaneOrder{sim::Lane::compute, sim::Lane::d2h, sim::Lane::h2d, sim::Lane::codec};
 constexpr double kBarHalfHeight = 0.36;
 constexpr double kStallHalfHeight = 0.46;
+} // namespace
 
 QString laneTitle(sim::Lane lane)
 {
@@ -27,7 +28,6 @@ QString laneTitle(sim::Lane lane)
     }
     return {};
 }
-} // namespace
 
 QColor eventColor(sim::EventKind kind)
 {
@@ -50,28 +50,49 @@ TimelineLanes::TimelineLanes(QCPAxis* keyAxis, QCPAxis* valueAxis)
     setAntialiasedFill(false);
 }
 
-void TimelineLanes::setEvents(const std::vector<sim::Event>& events)
+std::vector<sim::Lane> TimelineLanes::lanesFor(const std::vector<sim::Event>& events)
+{
+    bool hasCodecLane = false;
+    for (const auto& e : events)
+        hasCodecLane = hasCodecLane || e.lane == sim::Lane::codec;
+    std::vector<sim::Lane> lanes;
+    for (auto lane : kLaneOrder)
+        if (lane != sim::Lane::codec || hasCodecLane)
+            lanes.push_back(lane);
+    return lanes;
+}
+
+void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs,
+                              const std::vector<sim::Lane>& lanes)
 {
     rows_.clear();
     endMs_ = 0;
     firstBackwardMs_ = -1;
-    bool hasCodecLane = false;
-    for (const auto& e : events)
-        hasCodecLane = hasCodecLane || e.lane == sim::Lane::codec;
-    for (auto lane : kLaneOrder) {
-        if (lane == sim::Lane::codec && !hasCodecLane)
-            continue;
+    for (auto lane : lanes.empty() ? lanesFor(events) : lanes)
         rows_.push_back(Row{lane, {}, {}});
-    }
     double firstBackwardS = -1;
+    const double clipFromS = clipMs ? clipMs->first * 1e-3 : 0;
+    const double clipToS = clipMs ? clipMs->second * 1e-3 : 0;
     for (const auto& e : events) {
+        // The phases are the iteration's, whatever part of it is shown.
+        if (e.kind == sim::EventKind::backward && (firstBackwardS < 0 || e.start_s < firstBackwardS))
+            firstBackwardS = e.start_s;
         const int row = rowOf(e.lane);
         if (row < 0)
             continue;
-        rows_[static_cast<std::size_t>(row)].events.push_back(e);
-        endMs_ = std::max(endMs_, e.end_s * 1e3);
-        if (e.kind == sim::EventKind::backward && (firstBackwardS < 0 || e.start_s < firstBackwardS))
-            firstBackwardS = e.start_s;
+        sim::Event kept = e;
+        if (clipMs) {
+            // Only what overlaps the range by a positive length, cut at its edges; a stall of
+            // zero length inside it stays (it is drawn at its minimum width).
+            const bool inside = e.end_s > e.start_s ? (e.end_s > clipFromS && e.start_s < clipToS)
+                                                    : (e.start_s >= clipFromS && e.start_s <= clipToS);
+            if (!inside)
+                continue;
+            kept.start_s = std::max(e.start_s, clipFromS);
+            kept.end_s = std::min(e.end_s, clipToS);
+        }
+        rows_[static_cast<std::size_t>(row)].events.push_back(kept);
+        endMs_ = std::max(endMs_, kept.end_s * 1e3);
     }
     firstBackwardMs_ = firstBackwardS < 0 ? -1 : firstBackwardS * 1e3;
     for (auto& row : rows_) {
@@ -179,7 +200,6 @@ void TimelineLanes::draw(QCPPainter* painter)
     const QCPRange visible = keyAxis()->range();
     const double fromS = visible.lower * 1e-3, toS = visible.upper * 1e-3;
     const QColor separator(255, 255, 255, 200);
-    const QBrush hatch = stallHatchBrush();
     painter->setRenderHint(QPainter::Antialiasing, false);
 
     std::vector<QRectF> stallRects;
@@ -217,9 +237,10 @@ void TimelineLanes::draw(QCPPainter* painter)
             }
         }
     }
+    const QRectF clip = QRectF(clipRect());
     for (const auto& rect : stallRects) {
         painter->fillRect(rect, palette::stall);
-        painter->fillRect(rect, hatch);
+        drawStallHatch(painter, rect.intersected(clip), paper_ ? 2.5 : 4.0, paper_ ? 0.5 : 0.8);
     }
     if (!selectedRects.empty()) {
         painter->setRenderHint(QPainter::Antialiasing, true);
@@ -249,12 +270,13 @@ TimelinePlot::TimelinePlot(const FigureStyle& style, QWidget* parent)
     yAxis->setSubTicks(false);
     xAxis->grid()->setVisible(true);
 
-    addLegendEntry(QStringLiteral("Forward"), palette::forward);
-    addLegendEntry(QStringLiteral("Backward"), palette::backward);
-    addLegendEntry(QStringLiteral("Offload"), palette::offload);
-    addLegendEntry(QStringLiteral("Prefetch"), palette::prefetch);
+    swatches_.push_back({addLegendEntry(QStringLiteral("Forward"), palette::forward), {sim::EventKind::forward}});
+    swatches_.push_back({addLegendEntry(QStringLiteral("Backward"), palette::backward), {sim::EventKind::backward}});
+    swatches_.push_back({addLegendEntry(QStringLiteral("Offload"), palette::offload), {sim::EventKind::offload}});
+    swatches_.push_back({addLegendEntry(QStringLiteral("Prefetch"), palette::prefetch), {sim::EventKind::prefetch}});
     codecSwatch_ = addLegendEntry(QStringLiteral("Codec"), palette::codec);
-    addLegendEntry(QStringLiteral("Stall"), palette::stall, stallHatchBrush());
+    swatches_.push_back({codecSwatch_, {sim::EventKind::compress, sim::EventKind::decompress}});
+    swatches_.push_back({addLegendEntry(QStringLiteral("Stall"), palette::stall, true), {sim::EventKind::stall}});
     placeLegendOnTop();
 
     const QPen phasePen(QColor(0x55, 0x55, 0x55), style.isPaper() ? 0.6 : 1.2, Qt::DashLine);
@@ -291,30 +313,66 @@ TimelinePlot::TimelinePlot(const FigureStyle& style, QWidget* parent)
     setMouseTracking(true);
 }
 
-LegendSwatch* TimelinePlot::addLegendEntry(const QString& name, const QBrush& brush, const QBrush& overlay)
+LegendSwatch* TimelinePlot::addLegendEntry(const QString& name, const QBrush& brush, bool stallHatch)
 {
-    auto* swatch = new LegendSwatch(xAxis, yAxis, name, brush, overlay);
+    auto* swatch = new LegendSwatch(xAxis, yAxis, name, brush, stallHatch);
     swatch->addToLegend();
     return swatch;
 }
 
 void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& result)
 {
+    setData(scenario, result, std::nullopt);
+}
+
+void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& result,
+                           std::optional<std::pair<double, double>> rangeMs)
+{
     scenario_ = scenario;
     layers_ = result.layers;
     const double previousEnd = lanes_->endMs();
-    lanes_->setEvents(result.events);
+    const bool clipChanged = clipMs_ != rangeMs;
+    clipMs_ = rangeMs;
+    lanes_->setEvents(result.events, rangeMs);
+    if (rangeMs) {
+        // A figure of part of the iteration leaves out the lanes with nothing in it.
+        std::vector<sim::Lane> busy;
+        for (int row = 0; row < lanes_->rowCount(); ++row)
+            if (!lanes_->rowEvents(row).empty())
+                busy.push_back(lanes_->rowLane(row));
+        if (!busy.empty() && static_cast<int>(busy.size()) < lanes_->rowCount())
+            lanes_->setEvents(result.events, rangeMs, busy);
+    }
     laneTicker_->clear();
     for (int row = 0; row < lanes_->rowCount(); ++row)
         laneTicker_->addTick(row, laneTitle(lanes_->rowLane(row)));
     yAxis->setRange(-0.5, lanes_->rowCount() - 0.5);
-    // The legend names what is drawn: codec work only when it has a lane.
-    const bool codecShown = lanes_->rowOf(sim::Lane::codec) >= 0;
-    if (codecShown != legend->hasItemWithPlottable(codecSwatch_)) {
-        if (codecShown)
-            codecSwatch_->addToLegend();
-        else
-            codecSwatch_->removeFromLegend();
+    // The legend names what is drawn: codec work only when it has a lane, and in a figure of
+    // part of the iteration only the kinds of event that appear in it.
+    std::vector<bool> shown;
+    bool changed = false;
+    for (const auto& swatch : swatches_) {
+        bool show = swatch.plottable != codecSwatch_ || lanes_->rowOf(sim::Lane::codec) >= 0;
+        if (show && clipMs_) {
+            bool present = false;
+            for (int row = 0; row < lanes_->rowCount() && !present; ++row)
+                for (const auto& e : lanes_->rowEvents(row))
+                    if (std::find(swatch.kinds.begin(), swatch.kinds.end(), e.kind) != swatch.kinds.end()) {
+                        present = true;
+                        break;
+                    }
+            show = present;
+        }
+        changed = changed || show != legend->hasItemWithPlottable(swatch.plottable);
+        shown.push_back(show);
+    }
+    if (changed) {
+        // Taken out and put back in their fixed order.
+        for (const auto& swatch : swatches_)
+            swatch.plottable->removeFromLegend();
+        for (std::size_t i = 0; i < swatches_.size(); ++i)
+            if (shown[i])
+                swatches_[i].plottable->addToLegend();
         legend->setWrap(0); // forces the legend to be laid out again for the new entries
     }
 
@@ -324,17 +382,27 @@ void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& res
     if (backwardMs >= 0) {
         phaseLine_->point1->setCoords(backwardMs, 0);
         phaseLine_->point2->setCoords(backwardMs, 1);
-        phaseTicker_->addTick(backwardMs * 0.5, QStringLiteral("forward pass ▸"));
-        phaseTicker_->addTick((backwardMs + lanes_->endMs()) * 0.5, QStringLiteral("◂ backward pass"));
+        // Each pass is named in the middle of the part of it that is shown.
+        const double from = clipMs_ ? clipMs_->first : 0.0;
+        const double to = clipMs_ ? clipMs_->second : lanes_->endMs();
+        if (std::min(to, backwardMs) > from)
+            phaseTicker_->addTick((from + std::min(to, backwardMs)) * 0.5, QStringLiteral("forward pass ▸"));
+        if (to > std::max(from, backwardMs))
+            phaseTicker_->addTick((std::max(from, backwardMs) + to) * 0.5, QStringLiteral("◂ backward pass"));
     }
     // A user who zoomed in keeps the zoom; otherwise the new iteration is shown whole.
-    if (wholeIterationShown_ || previousEnd <= 0)
+    if (wholeIterationShown_ || previousEnd <= 0 || clipChanged || clipMs_)
         resetZoom();
     refresh();
 }
 
 void TimelinePlot::resetZoom()
 {
+    if (clipMs_) {
+        xAxis->setRange(clipMs_->first, clipMs_->second);
+        wholeIterationShown_ = true;
+        return;
+    }
     const double end = lanes_->endMs() > 0 ? lanes_->endMs() : 1.0;
     xAxis->setRange(0, end * 1.01);
     wholeIterationShown_ = true;
@@ -342,20 +410,45 @@ void TimelinePlot::resetZoom()
 
 void TimelinePlot::clampRange(const QCPRange& range)
 {
-    const double end = std::max(lanes_->endMs(), 1e-3) * 1.01;
+    // The whole iteration with a margin, or exactly the clip range of a range figure.
+    const double start = clipMs_ ? clipMs_->first : 0.0;
+    const double end = clipMs_ ? clipMs_->second : std::max(lanes_->endMs(), 1e-3) * 1.01;
     QCPRange clamped = range;
     const double minimumSpanMs = 1e-3;
-    if (clamped.size() > end)
-        clamped = QCPRange(0, end);
+    if (clamped.size() > end - start)
+        clamped = QCPRange(start, end);
     if (clamped.size() < minimumSpanMs)
         clamped.upper = clamped.lower + minimumSpanMs;
-    if (clamped.lower < 0)
-        clamped = QCPRange(0, clamped.size());
+    if (clamped.lower < start)
+        clamped = QCPRange(start, start + clamped.size());
     if (clamped.upper > end)
         clamped = QCPRange(end - clamped.size(), end);
     if (clamped.lower != range.lower || clamped.upper != range.upper)
         xAxis->setRange(clamped);
-    wholeIterationShown_ = clamped.lower <= 0 && clamped.upper >= end * 0.999;
+    wholeIterationShown_ = clamped.lower <= start && clamped.upper >= end * 0.999;
+}
+
+QString timelineCsvRows(const QString& label, const sim::Scenario& scenario, const TimelineLanes& lanes)
+{
+    QString csv;
+    for (int row = 0; row < lanes.rowCount(); ++row) {
+        const QString lane = QString::fromUtf8(sim::laneName(lanes.rowLane(row)).data(), static_cast<qsizetype>(sim::laneName(lanes.rowLane(row)).size()));
+        for (const auto& e : lanes.rowEvents(row)) {
+            csv += csvField(label) + QLatin1Char(',') + lane + QLatin1Char(',')
+                   + QString::fromUtf8(sim::eventKindName(e.kind).data(), static_cast<qsizetype>(sim::eventKindName(e.kind).size())) + QLatin1Char(',')
+                   + csvField(e.layer >= 0 ? layerName(scenario, e.layer) : QString()) + QLatin1Char(',')
+                   + csvField(e.tensor >= -1 ? layerName(scenario, e.tensor) : QString()) + QLatin1Char(',')
+                   + QString::number(e.start_s * 1e3, 'g', 12) + QLatin1Char(',') + QString::number(e.end_s * 1e3, 'g', 12)
+                   + QLatin1Char('\n');
+        }
+    }
+    return csv;
+}
+
+QString TimelinePlot::drawnDataCsv() const
+{
+    return QString::fromLatin1(kTimelineCsvHeader)
+           + timelineCsvRows(QString::fromStdString(scenario_.name), scenario_, *lanes_);
 }
 
 void TimelinePlot::setSelectedLayer(int layer)

@@ -19,7 +19,13 @@ public:
     TimelineLanes(QCPAxis* keyAxis, QCPAxis* valueAxis);
 
     // Events as the simulator produced them; rows are assigned per lane in a fixed order.
-    void setEvents(const std::vector<sim::Event>& events);
+    // `clipMs`, when given, keeps only what lies in that time range and cuts events that cross
+    // its edges at the edge, so that nothing outside the range is drawn (or exported). `lanes`,
+    // when not empty, are the rows to show (stacked timelines share one set of rows).
+    void setEvents(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs = std::nullopt,
+                   const std::vector<sim::Lane>& lanes = {});
+    // The rows a set of events gets when none are forced.
+    static std::vector<sim::Lane> lanesFor(const std::vector<sim::Event>& events);
     void setSelectedLayer(int layer) { selectedLayer_ = layer; }
     void setPaperStyle(bool paper) { paper_ = paper; }
 
@@ -64,6 +70,11 @@ private:
 };
 
 QColor eventColor(sim::EventKind kind);
+QString laneTitle(sim::Lane lane);
+// The CSV rows of one timeline's drawn events (no header): scenario label, lane, kind, layer,
+// tensor, start and end in ms. The header is kTimelineCsvHeader.
+inline constexpr const char* kTimelineCsvHeader = "scenario,lane,kind,layer,tensor,start_ms,end_ms\n";
+QString timelineCsvRows(const QString& label, const sim::Scenario& scenario, const TimelineLanes& lanes);
 
 class TimelinePlot : public Chart {
     Q_OBJECT
@@ -71,11 +82,15 @@ public:
     explicit TimelinePlot(const FigureStyle& style = FigureStyle::forPreset(FigurePreset::screen), QWidget* parent = nullptr);
 
     void setData(const sim::Scenario& scenario, const sim::Result& result);
+    // A figure of one time range (ms): events are cut at its edges and the axis shows exactly
+    // it; absent: the whole iteration, zoomable.
+    void setData(const sim::Scenario& scenario, const sim::Result& result, std::optional<std::pair<double, double>> rangeMs);
     void setSelectedLayer(int layer);
     // A marker of the pinned baseline's iteration end (none: hidden).
     void setBaselineEnd(std::optional<double> baselineIterationS);
-    // Shows the whole iteration.
+    // Shows the whole iteration (or the whole clip range of a range figure).
     void resetZoom();
+    QString drawnDataCsv() const override;
 
     const TimelineLanes& lanes() const { return *lanes_; }
     int selectedLayer() const { return selectedLayer_; }
@@ -93,10 +108,15 @@ protected:
 
 private:
     void clampRange(const QCPRange& range);
-    LegendSwatch* addLegendEntry(const QString& name, const QBrush& brush, const QBrush& overlay = {});
+    LegendSwatch* addLegendEntry(const QString& name, const QBrush& brush, bool stallHatch = false);
 
     TimelineLanes* lanes_ = nullptr;
     LegendSwatch* codecSwatch_ = nullptr;
+    struct Swatch {
+        LegendSwatch* plottable = nullptr;
+        std::vector<sim::EventKind> kinds; // the events it names
+    };
+    std::vector<Swatch> swatches_;
     QCPItemStraightLine* phaseLine_ = nullptr;
     QSharedPointer<QCPAxisTickerText> phaseTicker_;
     QCPItemStraightLine* baselineLine_ = nullptr;
@@ -104,6 +124,7 @@ private:
     QSharedPointer<QCPAxisTickerText> laneTicker_;
     sim::Scenario scenario_;
     std::vector<sim::LayerResult> layers_; // for the hover: algorithm and what bounds each pass
+    std::optional<std::pair<double, double>> clipMs_;
     int selectedLayer_ = -1;
     bool wholeIterationShown_ = true;
     QPoint pressPos_;

@@ -1,17 +1,29 @@
 #include "export_dialog.h"
 
+#include "app/plots/chart.h"
+#include "app/plots/figure_job.h"
+#include "app/plots/sweep_plot.h"
+#include "sim/sweep.h"
+
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontComboBox>
 #include <QFormLayout>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+
+#include <filesystem>
+#include <stdexcept>
 
 namespace offload::studio {
 
@@ -114,6 +126,184 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     });
 }
 
+ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggestedBaseName, const ExportContext& context,
+                           QWidget* parent)
+    : ExportDialog(initialChart, suggestedBaseName, parent)
+{
+    context_ = context;
+    QSettings settings;
+    auto* form = static_cast<QFormLayout*>(layout());
+    int row = form->rowCount() - 1; // above the buttons
+
+    visibleRange_ = new QCheckBox;
+    if (context.visibleRangeMs)
+        visibleRange_->setText(tr("Only the visible time range (%1 to %2 ms)")
+                                   .arg(context.visibleRangeMs->first, 0, 'f', 1)
+                                   .arg(context.visibleRangeMs->second, 0, 'f', 1));
+    else
+        visibleRange_->setText(tr("Only the visible time range"));
+    visibleRange_->setEnabled(context.visibleRangeMs.has_value());
+    visibleRange_->setChecked(context.visibleRangeMs.has_value());
+    visibleRange_->setToolTip(tr("Draw the part of the iteration the timeline shows: events are cut at its edges; the "
+                                 "per-layer chart keeps the layers that compute in it."));
+    form->insertRow(row++, tr("&Range"), visibleRange_);
+
+    compareBaseline_ = new QCheckBox(context.baselineResult ? tr("With the pinned baseline (%1)").arg(context.baselineLabel)
+                                                            : tr("With the pinned baseline (none pinned)"));
+    compareBaseline_->setEnabled(context.baselineResult != nullptr);
+    compareBaseline_->setChecked(context.baselineResult != nullptr);
+    compareBaseline_->setToolTip(tr("Timelines stacked on one time axis, memory and sweep curves overlaid, per-layer "
+                                    "bars grouped by scenario."));
+    form->insertRow(row++, tr("C&ompare"), compareBaseline_);
+
+    customFont_ = new QCheckBox(tr("Paper font:"));
+    customFont_->setToolTip(tr("Every text of the figure in this family and size at the printed size (embedded in PDF)."));
+    font_ = new QFontComboBox;
+    font_->setCurrentFont(QFont(settings.value(QStringLiteral("export/font"), QStringLiteral("DejaVu Serif")).toString()));
+    fontSize_ = new QDoubleSpinBox;
+    fontSize_->setRange(4, 72);
+    fontSize_->setDecimals(1);
+    fontSize_->setSuffix(tr(" pt"));
+    fontSize_->setValue(settings.value(QStringLiteral("export/fontSizePt"), 8).toDouble());
+    customFont_->setChecked(settings.value(QStringLiteral("export/customFont"), false).toBool());
+    auto* fontRow = new QHBoxLayout;
+    fontRow->addWidget(customFont_);
+    fontRow->addWidget(font_, 1);
+    fontRow->addWidget(fontSize_);
+    form->insertRow(row++, tr("Fo&nt"), fontRow);
+    auto syncFont = [this] {
+        font_->setEnabled(customFont_->isChecked());
+        fontSize_->setEnabled(customFont_->isChecked());
+    };
+    connect(customFont_, &QCheckBox::toggled, this, syncFont);
+    syncFont();
+
+    csv_ = new QCheckBox(tr("Also write the drawn data as CSV (same name, .csv)"));
+    csv_->setChecked(settings.value(QStringLiteral("export/csv"), false).toBool());
+    form->insertRow(row++, tr("&Data"), csv_);
+
+    if (auto* buttons = findChild<QDialogButtonBox*>()) {
+        auto* spec = buttons->addButton(tr("Save as Spec..."), QDialogButtonBox::ActionRole);
+        spec->setToolTip(tr("Save this export as a figure spec (with the scenario beside it): offload-sim figure --spec "
+                            "FILE redraws it whenever the model or the data change."));
+        connect(spec, &QPushButton::clicked, this, &ExportDialog::saveSpec);
+    }
+}
+
+void ExportDialog::saveSpec()
+{
+    QString suggested = QFileInfo(path_->text()).dir().filePath(QFileInfo(path_->text()).completeBaseName() + QStringLiteral("-figures.json"));
+    const QString specPath = QFileDialog::getSaveFileName(this, tr("Save Figure Spec"), suggested, tr("Figure specs (*.json)"));
+    if (specPath.isEmpty())
+        return;
+    try {
+        saveFigureSpecFor(request(), context_, specPath);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot save the spec"), QString::fromStdString(e.what()));
+    }
+}
+
+namespace {
+QString csvPathFor(const QString& figurePath)
+{
+    const QFileInfo info(figurePath);
+    return info.dir().filePath(info.completeBaseName() + QStringLiteral(".csv"));
+}
+} // namespace
+
+void writeFigure(const FigureRequest& request, const ExportContext& context)
+{
+    if (!context.scenario || !context.result)
+        throw std::invalid_argument("no scenario to export");
+    plots::FigureInput input;
+    input.scenario = context.scenario;
+    input.result = context.result;
+    input.selectedLayer = context.selectedLayer;
+    if (request.visibleRangeOnly && context.visibleRangeMs)
+        input.timeRangeMs = context.visibleRangeMs;
+    std::vector<sim::SweepPoint> ownSweep, baselineSweep;
+    const bool compare = request.compareBaseline && context.baselineResult && context.baselineScenario;
+    if (compare) {
+        plots::ComparedScenario baseline;
+        baseline.label = context.baselineLabel.isEmpty() ? QStringLiteral("Baseline") : context.baselineLabel;
+        baseline.scenario = context.baselineScenario;
+        baseline.result = context.baselineResult;
+        if (request.chart == plots::ChartKind::sweep) {
+            // One line per scenario: each swept with its own codec.
+            ownSweep = sim::runSweep(*context.scenario, plots::ownCodecSweepSpec(*context.scenario));
+            baselineSweep = sim::runSweep(*context.baselineScenario, plots::ownCodecSweepSpec(*context.baselineScenario));
+            baseline.sweep = &baselineSweep;
+            input.sweep = &ownSweep;
+        }
+        input.label = QStringLiteral("Current");
+        input.compare.push_back(baseline);
+    } else {
+        if (context.baselineResult)
+            input.baseline = context.baselineResult;
+        input.sweep = context.sweep;
+    }
+    auto style = plots::FigureStyle::forPreset(request.preset);
+    style = style.withFont(request.font, request.fontSizePt > 0 ? std::optional<double>(request.fontSizePt) : std::nullopt);
+    auto chart = plots::buildFigureChart(request.chart, style, input);
+    plots::exportFigure(*chart, request.path, request.size);
+    if (request.writeCsv) {
+        const QString csvPath = csvPathFor(request.path);
+        QSaveFile file(csvPath);
+        const QByteArray bytes = chart->drawnDataCsv().toUtf8();
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            throw plots::ExportError(QStringLiteral("%1: cannot write: %2").arg(csvPath, file.errorString()).toStdString());
+    }
+}
+
+void saveFigureSpecFor(const FigureRequest& request, const ExportContext& context, const QString& specPath)
+{
+    if (!context.scenario || !context.result)
+        throw std::invalid_argument("no scenario to export");
+    const QFileInfo spec(specPath);
+    const QString base = spec.dir().filePath(spec.completeBaseName());
+    // The scenarios as the window has them (edits included), each in a file of its own with
+    // the network embedded, so that the spec does not depend on where they were opened from.
+    auto saveScenario = [&context](sim::Scenario scenario, const QString& path) {
+        scenario.network_ref.clear();
+        if (!scenario.device_profile_ref.empty() && !context.scenarioFile.isEmpty()
+            && std::filesystem::path(scenario.device_profile_ref).is_relative())
+            scenario.device_profile_ref =
+                (std::filesystem::path(QFileInfo(context.scenarioFile).absolutePath().toStdString()) / scenario.device_profile_ref)
+                    .lexically_normal()
+                    .string();
+        sim::saveScenarioFile(scenario, path.toStdString());
+        return path.toStdString();
+    };
+    plots::FigureJob job;
+    job.scenario = saveScenario(*context.scenario, base + QStringLiteral("-scenario.json"));
+    job.chart = std::string(plots::chartKindName(request.chart));
+    job.out = request.path.toStdString();
+    job.preset = std::string(plots::figurePresetName(request.preset));
+    job.width_in = request.size.width_in;
+    job.height_in = request.size.height_in;
+    job.dpi = request.size.dpi;
+    if (request.visibleRangeOnly && context.visibleRangeMs) {
+        job.time_range = QStringLiteral("%1:%2")
+                             .arg(context.visibleRangeMs->first, 0, 'g', 12)
+                             .arg(context.visibleRangeMs->second, 0, 'g', 12)
+                             .toStdString();
+    }
+    if (context.selectedLayer >= 0 && context.scenario->network) {
+        const auto& layers = context.scenario->network->network().layers;
+        if (static_cast<std::size_t>(context.selectedLayer) < layers.size())
+            job.select = layers[static_cast<std::size_t>(context.selectedLayer)].name;
+    }
+    if (request.compareBaseline && context.baselineScenario && context.baselineResult) {
+        job.compare.push_back(saveScenario(*context.baselineScenario, base + QStringLiteral("-baseline.json")));
+        job.label = {"Current", (context.baselineLabel.isEmpty() ? QStringLiteral("Baseline") : context.baselineLabel).toStdString()};
+    }
+    job.font = request.font.toStdString();
+    job.font_size = request.fontSizePt;
+    if (request.writeCsv)
+        job.csv = csvPathFor(request.path).toStdString();
+    plots::saveFigureSpec({job}, specPath.toStdString());
+}
+
 void ExportDialog::applyPreset()
 {
     const auto style = plots::FigureStyle::forPreset(static_cast<plots::FigurePreset>(preset_->currentData().toInt()));
@@ -147,6 +337,13 @@ FigureRequest ExportDialog::request() const
     r.path = path_->text();
     if (!plots::figureFormatForPath(r.path))
         r.path += QStringLiteral(".") + format_->currentData().toString();
+    r.visibleRangeOnly = visibleRange_ && visibleRange_->isChecked();
+    r.compareBaseline = compareBaseline_ && compareBaseline_->isChecked();
+    if (customFont_ && customFont_->isChecked()) {
+        r.font = font_->currentFont().family();
+        r.fontSizePt = fontSize_->value();
+    }
+    r.writeCsv = csv_ && csv_->isChecked();
     return r;
 }
 
@@ -160,6 +357,12 @@ void ExportDialog::remember(const FigureRequest& request)
     settings.setValue(QStringLiteral("export/dir"), QFileInfo(request.path).absolutePath());
     if (const auto format = plots::figureFormatForPath(request.path))
         settings.setValue(QStringLiteral("export/format"), plots::figureFormatSuffix(*format));
+    settings.setValue(QStringLiteral("export/customFont"), !request.font.isEmpty());
+    if (!request.font.isEmpty()) {
+        settings.setValue(QStringLiteral("export/font"), request.font);
+        settings.setValue(QStringLiteral("export/fontSizePt"), request.fontSizePt);
+    }
+    settings.setValue(QStringLiteral("export/csv"), request.writeCsv);
 }
 
 } // namespace offload::studio

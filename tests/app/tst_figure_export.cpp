@@ -85,7 +85,7 @@ private slots:
         } else if (suffix == QLatin1String("svg")) {
             QSvgRenderer renderer(path);
             QVERIFY(renderer.isValid());
-            QCOMPARE(renderer.viewBox().size(), QSize(qRound(widthIn * 96), qRound(heightIn * 96)));
+            QCOMPARE(renderer.viewBox().size(), QSize(qRound(widthIn * 72), qRound(heightIn * 72))); // one layout pixel per point
             QFile f(path);
             QVERIFY(f.open(QIODevice::ReadOnly));
             const QByteArray head = f.read(2048);
