@@ -9,6 +9,8 @@
 #include <QJsonObject>
 #include "offload_sim_process.h"
 
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -29,6 +31,28 @@ QJsonObject readJsonFile(const QString& path)
 class TestCliMeasure : public QObject {
     Q_OBJECT
 private slots:
+    // On a terminal (a pseudo-terminal from script(1) here), a run longer than a second shows
+    // its progress on stderr and clears the line at the end; the results still go to stdout.
+    void terminalShowsProgress()
+    {
+        const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+        if (script.isEmpty()) QSKIP("script(1) is not installed: no pseudo-terminal to run under");
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out.txt"));
+        const QString command = QStringLiteral("'%1' measure '%2' --codecs zlib --repeat 100 --jobs 1 > '%3'")
+                                    .arg(QString(OFFLOAD_SIM_EXE), kTensors, out);
+        QProcess p;
+        p.start(script, {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+        QVERIFY(p.waitForFinished(240000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray terminal = p.readAllStandardOutput();
+        QVERIFY2(terminal.contains("measure: ") && terminal.contains(" of 5 tensors"), terminal.constData());
+        QVERIFY(terminal.contains("\r\033[K"));
+        QFile results(out);
+        QVERIFY(results.open(QIODevice::ReadOnly));
+        QVERIFY(results.readAll().contains("Totals over 5 tensors"));
+    }
+
     // --jobs changes only how many tensors are measured at once: everything but the speeds is
     // the same, in the same order, with one thread and with four; stderr (not a terminal here)
     // gets no progress line.
