@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "scenario_edit.h"
 
 #include "core/codecs/codec_id.h"
 #include "core/device_profile.h"
@@ -466,6 +467,8 @@ void saveScenarioFile(const Scenario& scenario, const std::filesystem::path& pat
 
 void applyOverrides(Scenario& s, const ScenarioOverrides& o)
 {
+    // Names are parsed here (a bad one names its option); the values' rules are applyEdit's.
+    ScenarioEdit edit;
     if (o.codec) {
         auto id = parseCodecId(*o.codec);
         if (!id) {
@@ -474,28 +477,26 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
                 list += (list.empty() ? "" : ", ") + std::string(codecName(c));
             throw InputError("", "--codec", "unknown codec \"" + *o.codec + "\" (accepted: " + list + ")");
         }
-        s.codec = *id;
+        edit.codec = *id;
     }
     if (o.bandwidth_gbps) {
         if (!(*o.bandwidth_gbps > 0))
             throw InputError("", "--bandwidth", "the bandwidth must be positive (GB/s)");
-        s.link.d2h_bytes_per_s = s.link.h2d_bytes_per_s = *o.bandwidth_gbps * 1e9;
-        s.link.id = "custom";
-        s.link.name = s.link.name + " at " + std::to_string(*o.bandwidth_gbps) + " GB/s";
+        edit.bandwidth_bytes_per_s = *o.bandwidth_gbps * 1e9;
     }
     if (o.policy) {
         auto p = parsePolicy(*o.policy);
         if (!p || *p == OffloadPolicy::manual)
             throw InputError("", "--policy",
                              "unknown policy \"" + *o.policy + "\" (accepted: none, all, conv, dyn, fastest-fit)");
-        s.policy = *p;
+        edit.policy = *p;
     }
     if (o.baseline) {
         auto b = parseFrom(*o.baseline, kBaselines);
         if (!b)
             throw InputError("", "--baseline",
                              "unknown baseline \"" + *o.baseline + "\" (accepted: " + acceptedNames(kBaselines) + ")");
-        s.baseline = *b;
+        edit.baseline = *b;
     }
     if (o.compute_model) {
         auto m = parseFrom(*o.compute_model, kComputeModels);
@@ -503,7 +504,7 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
             throw InputError("", "--compute-model",
                              "unknown compute model \"" + *o.compute_model + "\" (accepted: " +
                                  acceptedNames(kComputeModels) + ")");
-        s.compute_model = *m;
+        edit.compute_model = *m;
     }
     if (o.conv_algorithms) {
         auto a = parseFrom(*o.conv_algorithms, kAlgorithmPreferences);
@@ -511,24 +512,24 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
             throw InputError("", "--conv-algorithms",
                              "unknown choice \"" + *o.conv_algorithms + "\" (accepted: " +
                                  acceptedNames(kAlgorithmPreferences) + ")");
-        s.conv_algorithms = *a;
+        edit.conv_algorithms = *a;
     }
     if (o.gpu) {
-        const GpuSpec* g = findGpuPreset(*o.gpu);
-        if (!g)
+        if (!findGpuPreset(*o.gpu))
             throw InputError("", "--gpu", "unknown GPU preset \"" + *o.gpu + "\" (presets: " + gpuPresetList() + ")");
-        s.gpu = *g;
+        edit.gpu_preset = *o.gpu;
     }
     if (o.batch) {
         if (*o.batch < 1)
             throw InputError("", "--batch", "the batch must be at least 1");
-        s.batch = *o.batch;
+        edit.batch = *o.batch;
     }
     if (o.progress) {
         if (!(*o.progress >= 0 && *o.progress <= 1))
             throw InputError("", "--progress", "training progress is between 0 and 1");
-        s.progress = *o.progress;
+        edit.progress = *o.progress;
     }
+    applyEdit(s, edit);
 }
 
 Scenario defaultScenarioFor(std::shared_ptr<const NetworkModel> network)

@@ -13,6 +13,26 @@
 
 namespace offload::sim {
 
+SweepSpec defaultSweepSpec(const Scenario& scenario)
+{
+    SweepSpec spec;
+    spec.bandwidths_bytes_per_s = logRange(1e9, 200e9, 25);
+    spec.codecs = {CodecId::none, CodecId::rle, CodecId::zvc, CodecId::zlib, CodecId::jpeg_act};
+    if (std::find(spec.codecs.begin(), spec.codecs.end(), scenario.codec) == spec.codecs.end())
+        spec.codecs.push_back(scenario.codec);
+    return spec;
+}
+
+SweepSpec generationsSweepSpec(const Scenario& scenario)
+{
+    SweepSpec spec;
+    spec.gpus = {"titan-x-maxwell", "p100", "titan-xp", "v100", "a100", "h100-sxm", "h200"};
+    spec.codecs = {CodecId::none, CodecId::zvc, CodecId::jpeg_act};
+    if (std::find(spec.codecs.begin(), spec.codecs.end(), scenario.codec) == spec.codecs.end())
+        spec.codecs.push_back(scenario.codec);
+    return spec;
+}
+
 std::vector<double> logRange(double lo, double hi, int n)
 {
     if (n < 1 || !(lo > 0) || !(hi > 0))

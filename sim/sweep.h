@@ -37,6 +37,16 @@ struct SweepSpec {
     int threads = 0;                            // 0: all cores
 };
 
+// The sweep every front end draws around a scenario: the codecs a lecture compares (none, RLE,
+// ZVC, zlib, JPEG-ACT, plus the scenario's own) at 25 log-spaced bandwidths from 1 to 200 GB/s.
+SweepSpec defaultSweepSpec(const Scenario& scenario);
+
+// GPU generations in order of release (Titan X Maxwell 2015, P100 2016, Titan Xp 2017, V100
+// 2017, A100 2020, H100 SXM 2022, H200 2024) at the scenario's own link, for no compression,
+// ZVC and JPEG-ACT (plus the scenario's codec): why cDMA exists. Compute grows faster than the
+// link, so the same offload stalls more on every newer GPU.
+SweepSpec generationsSweepSpec(const Scenario& scenario);
+
 // Log-spaced values from lo to hi inclusive (n >= 1).
 std::vector<double> logRange(double lo, double hi, int n);
 

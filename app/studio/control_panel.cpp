@@ -1,6 +1,6 @@
 #include "control_panel.h"
 
-#include "studio_state.h"
+#include "studio_model.h"
 
 #include "core/devices.h"
 #include "core/input_error.h"
@@ -78,9 +78,9 @@ double ControlPanel::bandwidthAt(int sliderPosition)
     return std::round(gbps / magnitude) * magnitude;
 }
 
-ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
+ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     : QWidget(parent)
-    , state_(state)
+    , model_(model)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -284,31 +284,38 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
             emit openNetworkRequested();
             return;
         }
-        if (path == state_.networkPath() || path == QLatin1String("embedded:"))
+        if (path == model_.networkPath() || path == QLatin1String("embedded:"))
             return;
         try {
-            state_.setNetworkFile(path);
+            model_.setNetworkFile(path);
         } catch (const InputError& e) {
             syncFromState();
             emit networkLoadFailed(QString::fromStdString(e.what()));
         }
     });
-    connect(batch_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) { state_.setBatch(v); });
+    connect(batch_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.batch = v; }); });
     connect(dtype_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setDType(static_cast<DType>(dtype_->currentData().toInt())); });
-    connect(progress_, &QSlider::valueChanged, this, [this](int v) { state_.setProgress(v / 100.0); });
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.dtype = static_cast<DType>(dtype_->currentData().toInt()); }); });
+    connect(progress_, &QSlider::valueChanged, this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.progress = v / 100.0; }); });
     connect(gpu_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setGpuPreset(gpu_->currentData().toString().toStdString()); });
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.gpu_preset = gpu_->currentData().toString().toStdString(); }); });
     connect(link_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setLinkPreset(link_->currentData().toString().toStdString()); });
-    connect(bandwidthSlider_, &QSlider::valueChanged, this, [this](int pos) { state_.setBandwidth(bandwidthAt(pos) * 1e9); });
+            [this](int) {
+                const std::string id = link_->currentData().toString().toStdString();
+                if (findLinkPreset(id)) // "custom" is set by the bandwidth, not picked
+                    edit([&](sim::ScenarioEdit& e) { e.link_preset = id; });
+            });
+    connect(bandwidthSlider_, &QSlider::valueChanged, this,
+            [this](int pos) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = bandwidthAt(pos) * 1e9; }); });
     connect(bandwidthSpin_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
-            [this](double gbps) { state_.setBandwidth(gbps * 1e9); });
+            [this](double gbps) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = gbps * 1e9; }); });
     connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double gib) {
-        state_.setMemoryBudget(gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kGiB)));
+        edit([&](sim::ScenarioEdit& e) {
+            e.memory_budget_bytes = gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kGiB));
+        });
     });
     connect(codec_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setCodec(static_cast<CodecId>(codec_->currentData().toInt())); });
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.codec = static_cast<CodecId>(codec_->currentData().toInt()); }); });
     connect(jpegQuality_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
     connect(jpegShift_, &QCheckBox::toggled, this, [this](bool) { applyCodecParams(); });
     connect(dprFormat_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
@@ -316,23 +323,23 @@ ControlPanel::ControlPanel(StudioState& state, QWidget* parent)
     connect(engine_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyEngine(); });
     connect(engineThroughput_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) { applyEngine(); });
     connect(policy_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setPolicy(static_cast<sim::OffloadPolicy>(policy_->currentData().toInt())); });
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.policy = static_cast<sim::OffloadPolicy>(policy_->currentData().toInt()); }); });
     connect(prefetch_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyPrefetch(); });
     connect(eagerDepth_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyPrefetch(); });
     connect(sync_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { state_.setSync(static_cast<sim::SyncPolicy>(sync_->currentData().toInt())); });
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.sync = static_cast<sim::SyncPolicy>(sync_->currentData().toInt()); }); });
     connect(convAlgorithms_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        state_.setConvAlgorithms(static_cast<sim::AlgorithmPreference>(convAlgorithms_->currentData().toInt()));
+        edit([&](sim::ScenarioEdit& e) { e.conv_algorithms = static_cast<sim::AlgorithmPreference>(convAlgorithms_->currentData().toInt()); });
     });
     connect(memoryBaseline_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        state_.setMemoryBaseline(static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()));
+        edit([&](sim::ScenarioEdit& e) { e.baseline = static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()); });
     });
     connect(computeModel_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        state_.setComputeModel(static_cast<sim::ComputeModelKind>(computeModel_->currentData().toInt()));
+        edit([&](sim::ScenarioEdit& e) { e.compute_model = static_cast<sim::ComputeModelKind>(computeModel_->currentData().toInt()); });
     });
 
-    connect(&state_, &StudioState::resultChanged, this, &ControlPanel::syncFromState);
-    connect(&state_, &StudioState::fileStateChanged, this, &ControlPanel::syncFromState);
+    // The controls show the scenario as edited, at once (not the simulation, which may lag).
+    connect(&model_, &StudioModel::scenarioChanged, this, &ControlPanel::syncFromState);
     syncFromState();
 }
 
@@ -347,29 +354,48 @@ void ControlPanel::populateNetworks()
     network_->addItem(tr("Open network file..."), QString());
 }
 
+void ControlPanel::edit(const std::function<void(sim::ScenarioEdit&)>& fill)
+{
+    sim::ScenarioEdit change;
+    fill(change);
+    try {
+        model_.apply(change);
+    } catch (const InputError& e) {
+        // The widgets' ranges keep values valid; should one slip through, show the truth again.
+        syncFromState();
+        emit editRejected(QString::fromStdString(e.what()));
+    }
+}
+
 void ControlPanel::applyCodecParams()
 {
-    CodecParams params = state_.scenario().codec_params;
+    CodecParams params = model_.scenario().codec_params;
     params.jpeg_quality = jpegQuality_->currentData().toInt();
     params.jpeg_shift_tables = jpegShift_->isChecked();
     params.dpr = static_cast<DprFormat>(dprFormat_->currentData().toInt());
-    switch (state_.scenario().codec) {
+    switch (model_.scenario().codec) {
     case CodecId::zlib: params.zlib_level = codecLevel_->value(); break;
     case CodecId::zstd: params.zstd_level = codecLevel_->value(); break;
     case CodecId::lz4: params.lz4_acceleration = codecLevel_->value(); break;
     default: break;
     }
-    state_.setCodecParams(params);
+    edit([&](sim::ScenarioEdit& e) { e.codec_params = params; });
 }
 
 void ControlPanel::applyEngine()
 {
-    state_.setEngine(static_cast<sim::EngineKind>(engine_->currentData().toInt()), engineThroughput_->value() * 1e9);
+    edit([&](sim::ScenarioEdit& e) {
+        e.engine = static_cast<sim::EngineKind>(engine_->currentData().toInt());
+        e.engine_bytes_per_s = engineThroughput_->value() * 1e9;
+    });
 }
 
 void ControlPanel::applyPrefetch()
 {
-    state_.setPrefetch(static_cast<sim::PrefetchPolicy>(prefetch_->currentData().toInt()), eagerDepth_->value());
+    edit([&](sim::ScenarioEdit& e) {
+        e.prefetch = static_cast<sim::PrefetchPolicy>(prefetch_->currentData().toInt());
+        e.eager_depth = eagerDepth_->value();
+    });
 }
 
 void ControlPanel::updateProgressLabel()
@@ -379,12 +405,12 @@ void ControlPanel::updateProgressLabel()
 
 void ControlPanel::syncFromState()
 {
-    if (!state_.hasScenario()) {
+    if (!model_.hasScenario()) {
         setEnabled(false);
         return;
     }
     setEnabled(true);
-    const auto& s = state_.scenario();
+    const auto& s = model_.scenario();
     const QList<QWidget*> all{network_, batch_, dtype_, gpu_, link_, bandwidthSlider_, bandwidthSpin_, codec_, jpegQuality_,
                               jpegShift_, dprFormat_, codecLevel_, engine_, engineThroughput_, policy_, prefetch_,
                               eagerDepth_, sync_, convAlgorithms_, memoryBaseline_, computeModel_, budget_,
@@ -393,11 +419,13 @@ void ControlPanel::syncFromState()
     for (auto* w : all)
         blockers.push_back(std::make_unique<QSignalBlocker>(w));
 
-    int networkIndex = network_->findData(state_.networkPath());
+    // An embedded network has no path; the empty path must not match "Open network file...",
+    // whose data is empty too.
+    int networkIndex = model_.networkPath().isEmpty() ? -1 : network_->findData(model_.networkPath());
     if (networkIndex < 0) {
         // A network from elsewhere (opened file or embedded): list it for what it is.
         const QString name = QString::fromStdString(s.network->network().name);
-        const QString path = state_.networkPath();
+        const QString path = model_.networkPath();
         for (int i = network_->count() - 1; i >= 0; --i)
             if (network_->itemData(i, Qt::UserRole + 1).toBool())
                 network_->removeItem(i);
@@ -410,7 +438,7 @@ void ControlPanel::syncFromState()
     network_->setToolTip(tr("The network being trained: a bundled sample, or any network file.\nNow: %1 (%2 layers)%3")
                              .arg(QString::fromStdString(s.network->network().name))
                              .arg(s.network->size())
-                             .arg(state_.networkPath().isEmpty() ? QString() : QStringLiteral("\n") + state_.networkPath()));
+                             .arg(model_.networkPath().isEmpty() ? QString() : QStringLiteral("\n") + model_.networkPath()));
     batch_->setValue(static_cast<int>(s.batch));
     selectData(dtype_, s.dtype);
     progress_->setValue(static_cast<int>(std::lround(s.progress * 100)));

@@ -1,7 +1,12 @@
 #pragma once
-// The "what happens if..." controls. Every edit goes straight to StudioState (which
-// re-simulates); the panel re-reads the scenario on resultChanged so it always shows the truth.
+// The "what happens if..." controls. Every change is one sim::ScenarioEdit applied to the
+// StudioModel; the panel shows the model's scenario on scenarioChanged, so it always shows the
+// truth (and never writes a value back while the user drags).
+#include "sim/scenario_edit.h"
+
 #include <QWidget>
+
+#include <functional>
 
 class QCheckBox;
 class QComboBox;
@@ -13,12 +18,12 @@ class QStackedWidget;
 
 namespace offload::studio {
 
-class StudioState;
+class StudioModel;
 
 class ControlPanel : public QWidget {
     Q_OBJECT
 public:
-    explicit ControlPanel(StudioState& state, QWidget* parent = nullptr);
+    explicit ControlPanel(StudioModel& model, QWidget* parent = nullptr);
 
     // Log-scale mapping of the bandwidth slider (positions 0..kSliderSteps).
     static constexpr int kSliderSteps = 1000;
@@ -53,8 +58,11 @@ signals:
     void openNetworkRequested();
     // A network could not be loaded (bad sample file): the window shows the error.
     void networkLoadFailed(const QString& message);
+    // The model refused an edit (a value out of range): the window reports it.
+    void editRejected(const QString& message);
 
 private:
+    void edit(const std::function<void(sim::ScenarioEdit&)>& fill); // fills one edit and applies it
     void syncFromState();
     void populateNetworks();
     void applyCodecParams();
@@ -62,7 +70,7 @@ private:
     void applyPrefetch();
     void updateProgressLabel();
 
-    StudioState& state_;
+    StudioModel& model_;
     QComboBox* network_ = nullptr;
     QSpinBox* batch_ = nullptr;
     QComboBox* dtype_ = nullptr;

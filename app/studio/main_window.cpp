@@ -5,6 +5,7 @@
 
 #include "app/plots/figure_export.h"
 #include "app/plots/format.h"
+#include "app/plots/generations_plot.h"
 #include "app/plots/layer_bars_plot.h"
 #include "app/plots/memory_plot.h"
 #include "app/plots/sweep_plot.h"
@@ -80,9 +81,13 @@ MainWindow::MainWindow(QWidget* parent)
     layerBars_ = new plots::LayerBarsPlot(screenStyle);
     layerBars_->setMinimumHeight(200);
     sweep_ = new plots::SweepPlot(screenStyle);
+    generations_ = new plots::GenerationsPlot(screenStyle);
     tabs_ = new QTabWidget;
     tabs_->addTab(layerBars_, tr("Per &layer"));
     tabs_->addTab(sweep_, tr("S&weep"));
+    tabs_->addTab(generations_, tr("GPU &generations"));
+    tabs_->setTabToolTip(2, tr("Offload overhead on every GPU generation at this link, per codec: compute grows faster "
+                               "than PCIe, so the same offload stalls more on newer GPUs (why cDMA compresses)."));
     tabs_->setTabToolTip(0, tr("Sparsity, compression ratio and stalls of every layer, in execution order. Click a bar to select the layer."));
     tabs_->setTabToolTip(1, tr("Iteration time against link bandwidth, one line per codec; the ring marks the current setting."));
     splitter_ = new QSplitter(Qt::Vertical);
@@ -96,7 +101,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(splitter_);
 
     // --- left: controls ---
-    controls_ = new ControlPanel(state_);
+    controls_ = new ControlPanel(model_);
     auto* scroll = new QScrollArea;
     scroll->setWidget(controls_);
     scroll->setWidgetResizable(true);
@@ -115,7 +120,7 @@ MainWindow::MainWindow(QWidget* parent)
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
-    summary_ = new SummaryWidget(state_);
+    summary_ = new SummaryWidget(model_);
     rightLayout->addWidget(summary_);
     auto* compare = new QGroupBox(tr("Compare"));
     auto* compareLayout = new QVBoxLayout(compare);
@@ -139,8 +144,8 @@ MainWindow::MainWindow(QWidget* parent)
     summaryDock->setWidget(right);
     summaryDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
-    connect(pin, &QPushButton::clicked, &state_, &StudioState::pinBaseline);
-    connect(clear, &QPushButton::clicked, &state_, &StudioState::clearBaseline);
+    connect(pin, &QPushButton::clicked, &model_, &StudioModel::pinBaseline);
+    connect(clear, &QPushButton::clicked, &model_, &StudioModel::clearBaseline);
 
     // The timeline is the centrepiece; the docks keep to what their text needs.
     splitter_->setSizes({400, 240, 420});
@@ -151,32 +156,41 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildMenus();
 
-    // --- data flow: state -> views; views -> selection ---
-    connect(&state_, &StudioState::resultChanged, this, &MainWindow::updateViews);
-    connect(&state_, &StudioState::selectedLayerChanged, this, &MainWindow::updateSelection);
-    connect(&state_, &StudioState::baselineChanged, this, &MainWindow::updateBaseline);
-    connect(&state_, &StudioState::fileStateChanged, this, &MainWindow::updateTitle);
+    // --- data flow: model -> snapshot -> charts; charts -> selection (never into the scenario) ---
+    connect(&model_, &StudioModel::snapshotChanged, this, &MainWindow::showSnapshot);
+    connect(&model_, &StudioModel::selectionChanged, this, &MainWindow::updateSelection);
+    connect(&model_, &StudioModel::fileStateChanged, this, &MainWindow::updateTitle);
+    connect(&model_, &StudioModel::simulationFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Cannot simulate this scenario: %1").arg(message), 15000);
+    });
     // Autosave a moment after the last change (a drag of the bandwidth slider writes once).
     autosaveTimer_ = new QTimer(this);
     autosaveTimer_->setSingleShot(true);
     autosaveTimer_->setInterval(1500);
     connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::flushAutosave);
-    connect(&state_, &StudioState::resultChanged, autosaveTimer_, qOverload<>(&QTimer::start));
-    connect(&state_, &StudioState::fileStateChanged, this, [this] {
-        if (!state_.isModified())
+    connect(&model_, &StudioModel::scenarioChanged, autosaveTimer_, qOverload<>(&QTimer::start));
+    connect(&model_, &StudioModel::fileStateChanged, this, [this] {
+        if (!model_.isModified())
             flushAutosave(); // saved or freshly opened: nothing to keep
     });
-    connect(timeline_, &plots::TimelinePlot::layerClicked, &state_, &StudioState::setSelectedLayer);
-    connect(layerBars_, &plots::LayerBarsPlot::layerClicked, &state_, &StudioState::setSelectedLayer);
+    connect(timeline_, &plots::TimelinePlot::layerClicked, &model_, &StudioModel::setSelectedLayer);
+    connect(layerBars_, &plots::LayerBarsPlot::layerClicked, &model_, &StudioModel::setSelectedLayer);
     connect(timeline_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
         memory_->xAxis->setRange(range);
         if (!updatingViews_)
             memory_->refresh();
     });
-    connect(tabs_, &QTabWidget::currentChanged, this, [this](int) { updateSweep(); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int) {
+        // A sweep runs many simulations: only while its chart is on screen.
+        model_.setSweepWanted(SweepKind::bandwidth, tabs_->currentWidget() == sweep_);
+        model_.setSweepWanted(SweepKind::generations, tabs_->currentWidget() == generations_);
+        updateSweep();
+    });
     connect(controls_, &ControlPanel::openNetworkRequested, this, &MainWindow::openNetworkDialog);
     connect(controls_, &ControlPanel::networkLoadFailed, this,
             [this](const QString& message) { showError(tr("Cannot open the network"), message); });
+    connect(controls_, &ControlPanel::editRejected, this,
+            [this](const QString& message) { showError(tr("Cannot apply the change"), message); });
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -208,7 +222,7 @@ MainWindow::SaveChoice MainWindow::askToSaveChanges()
     if (isHeadless())
         return SaveChoice::discard;
     const auto answer = QMessageBox::question(this, tr("Unsaved changes"),
-                                              tr("The scenario \"%1\" has unsaved changes. Save them?").arg(state_.displayName()),
+                                              tr("The scenario \"%1\" has unsaved changes. Save them?").arg(model_.displayName()),
                                               QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save)
         return SaveChoice::save;
@@ -264,18 +278,20 @@ void MainWindow::buildMenus()
     next->setShortcut(QKeySequence(Qt::Key_BracketRight));
     auto* previous = view->addAction(tr("&Previous Layer"), this, [this] { selectAdjacentLayer(-1); });
     previous->setShortcut(QKeySequence(Qt::Key_BracketLeft));
-    auto* clearSelection = view->addAction(tr("&Clear Selection"), this, [this] { state_.setSelectedLayer(-1); });
+    auto* clearSelection = view->addAction(tr("&Clear Selection"), this, [this] { model_.setSelectedLayer(-1); });
     clearSelection->setShortcut(QKeySequence(Qt::Key_Escape));
     view->addSeparator();
     auto* layersTab = view->addAction(tr("Per-layer Chart"), this, [this] { tabs_->setCurrentWidget(layerBars_); });
     layersTab->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
     auto* sweepTab = view->addAction(tr("Sweep Chart"), this, [this] { tabs_->setCurrentWidget(sweep_); });
     sweepTab->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
+    auto* generationsTab = view->addAction(tr("GPU Generations Chart"), this, [this] { tabs_->setCurrentWidget(generations_); });
+    generationsTab->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
 
     auto* compareMenu = menuBar()->addMenu(tr("&Compare"));
-    auto* pin = compareMenu->addAction(tr("&Pin Current as Baseline"), &state_, &StudioState::pinBaseline);
+    auto* pin = compareMenu->addAction(tr("&Pin Current as Baseline"), &model_, &StudioModel::pinBaseline);
     pin->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
-    clearBaselineAction_ = compareMenu->addAction(tr("&Clear Baseline"), &state_, &StudioState::clearBaseline);
+    clearBaselineAction_ = compareMenu->addAction(tr("&Clear Baseline"), &model_, &StudioModel::clearBaseline);
     clearBaselineAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
     clearBaselineAction_->setEnabled(false);
 
@@ -307,47 +323,63 @@ void MainWindow::buildMenus()
             action->setToolTip(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')), action->shortcut().toString()));
 }
 
-void MainWindow::updateViews()
+void MainWindow::showSnapshot(SnapshotPtr snapshot)
 {
-    if (!state_.hasScenario())
-        return;
     QElapsedTimer timer;
     timer.start();
-    updatingViews_ = true;
-    const auto& scenario = state_.scenario();
-    const auto& result = state_.result();
-    timeline_->setData(scenario, result);
-    memory_->setData(scenario, result);
-    memory_->xAxis->setRange(timeline_->xAxis->range());
-    memory_->refresh();
-    layerBars_->setData(scenario, result);
-    updatingViews_ = false;
+    const bool baselineChanged = !shown_ || shown_->baseline != snapshot->baseline;
+    const bool resultChanged = !shown_ || shown_->result != snapshot->result;
+    shown_ = std::move(snapshot);
+    if (resultChanged) {
+        updatingViews_ = true;
+        timeline_->setData(shown_->scenario, *shown_->result);
+        memory_->setData(shown_->scenario, *shown_->result);
+        memory_->xAxis->setRange(timeline_->xAxis->range());
+        memory_->refresh();
+        layerBars_->setData(shown_->scenario, *shown_->result);
+        updatingViews_ = false;
+    }
+    if (baselineChanged)
+        updateBaseline();
     updateSweep();
+    updateSelection(model_.selectedLayer());
     statusLabel_->setText(tr("%1 · %2 layers · %3 events · drawn in %4 ms")
-                              .arg(QString::fromStdString(scenario.network->network().name))
-                              .arg(result.layers.size())
-                              .arg(result.events.size())
+                              .arg(QString::fromStdString(shown_->scenario.network->network().name))
+                              .arg(shown_->result->layers.size())
+                              .arg(shown_->result->events.size())
                               .arg(timer.elapsed()));
 }
 
 void MainWindow::updateSweep()
 {
-    // The sweep runs many simulations: only while its chart is on screen.
-    if (!state_.hasScenario() || tabs_->currentWidget() != sweep_)
+    if (!shown_)
         return;
-    const auto& points = state_.sweep();
-    sweep_->setData(state_.scenario(), points, state_.result().summary.iteration_s, state_.result().summary.oracle_s);
+    if (shown_->sweep && tabs_->currentWidget() == sweep_
+        && (sweepShown_ != shown_->sweep || sweepMarkerRevision_ != shown_->revision)) {
+        sweepShown_ = shown_->sweep;
+        sweepMarkerRevision_ = shown_->revision;
+        sweep_->setData(shown_->scenario, *shown_->sweep, shown_->result->summary.iteration_s,
+                        shown_->result->summary.oracle_s);
+    }
+    if (shown_->generations && tabs_->currentWidget() == generations_
+        && (generationsShown_ != shown_->generations || generationsMarkerRevision_ != shown_->revision)) {
+        generationsShown_ = shown_->generations;
+        generationsMarkerRevision_ = shown_->revision;
+        generations_->setData(shown_->scenario, *shown_->generations);
+    }
 }
 
 void MainWindow::updateSelection(int layer)
 {
+    if (!shown_ || layer >= static_cast<int>(shown_->result->layers.size()))
+        layer = -1;
     timeline_->setSelectedLayer(layer);
     layerBars_->setSelectedLayer(layer);
     memory_->setSelectedLayer(layer);
     if (layer >= 0) {
-        const auto& r = state_.result().layers[static_cast<std::size_t>(layer)];
+        const auto& r = shown_->result->layers[static_cast<std::size_t>(layer)];
         statusBar()->showMessage(tr("Selected %1: forward %2, backward %3, sparsity %4, ratio %5%6")
-                                     .arg(plots::layerName(state_.scenario(), layer), plots::formatMs(r.forward_s),
+                                     .arg(plots::layerName(shown_->scenario, layer), plots::formatMs(r.forward_s),
                                           plots::formatMs(r.backward_s), plots::formatPercent(r.sparsity),
                                           plots::formatRatio(r.ratio), r.offloaded ? tr(", offloaded") : QString()));
     } else {
@@ -357,8 +389,8 @@ void MainWindow::updateSelection(int layer)
 
 void MainWindow::updateBaseline()
 {
-    const auto& baseline = state_.baseline();
-    clearBaselineAction_->setEnabled(baseline.has_value());
+    const auto& baseline = shown_->baseline;
+    clearBaselineAction_->setEnabled(baseline != nullptr);
     std::optional<sim::Result> result;
     if (baseline)
         result = baseline->result;
@@ -373,14 +405,14 @@ void MainWindow::updateBaseline()
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(QStringLiteral("%1[*] — Offload Studio").arg(state_.displayName()));
-    setWindowModified(state_.isModified());
+    setWindowTitle(QStringLiteral("%1[*] — Offload Studio").arg(model_.displayName()));
+    setWindowModified(model_.isModified());
 }
 
 bool MainWindow::openFile(const QString& path)
 {
     try {
-        state_.open(path);
+        model_.open(path);
     } catch (const InputError& e) {
         showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), inputErrorText(e));
         return false;
@@ -402,13 +434,13 @@ void MainWindow::flushAutosave()
 {
     autosaveTimer_->stop();
     const QString path = autosavePath();
-    if (!state_.hasScenario() || !state_.isModified()) {
+    if (!model_.hasScenario() || !model_.isModified()) {
         QFile::remove(path);
         return;
     }
     try {
         QDir().mkpath(QFileInfo(path).absolutePath());
-        state_.writeAutosave(path);
+        model_.writeAutosave(path);
     } catch (const std::exception& e) {
         // Not worth a dialog in the middle of work; the status bar says it.
         statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(e.what())), 10000);
@@ -441,7 +473,7 @@ void MainWindow::openAtStart(const QString& requested)
         bool recovered = false;
         if (askToRecover(QFileInfo(kept).lastModified())) {
             try {
-                state_.recover(kept);
+                model_.recover(kept);
                 recovered = true;
                 flushAutosave(); // a second crash must not lose it either
             } catch (const InputError& e) {
@@ -463,27 +495,27 @@ void MainWindow::openAtStart(const QString& requested)
 bool MainWindow::saveTo(const QString& path)
 {
     try {
-        state_.save(path);
+        model_.save(path);
     } catch (const std::exception& e) {
         showError(tr("Cannot save %1").arg(QFileInfo(path).fileName()), QString::fromStdString(e.what()));
         return false;
     }
-    addRecentFile(state_.filePath());
+    addRecentFile(model_.filePath());
     return true;
 }
 
 bool MainWindow::save()
 {
-    if (state_.filePath().isEmpty())
+    if (model_.filePath().isEmpty())
         return saveAs();
-    return saveTo(state_.filePath());
+    return saveTo(model_.filePath());
 }
 
 bool MainWindow::saveAs()
 {
     QSettings settings;
-    const QString dir = state_.filePath().isEmpty() ? settings.value(QStringLiteral("files/dir"), QDir::homePath()).toString()
-                                                    : QFileInfo(state_.filePath()).absolutePath();
+    const QString dir = model_.filePath().isEmpty() ? settings.value(QStringLiteral("files/dir"), QDir::homePath()).toString()
+                                                    : QFileInfo(model_.filePath()).absolutePath();
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Scenario"), dir, tr("Scenarios (*.json)"));
     if (path.isEmpty())
         return false;
@@ -492,7 +524,7 @@ bool MainWindow::saveAs()
 
 bool MainWindow::maybeSave()
 {
-    if (!state_.isModified())
+    if (!model_.isModified())
         return true;
     switch (askToSaveChanges()) {
     case SaveChoice::save: return save();
@@ -523,7 +555,7 @@ void MainWindow::openNetworkDialog()
     if (path.isEmpty())
         return;
     try {
-        state_.setNetworkFile(path);
+        model_.setNetworkFile(path);
     } catch (const InputError& e) {
         showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), inputErrorText(e));
     }
@@ -565,23 +597,51 @@ plots::ChartKind MainWindow::currentChartKind() const
     return plots::ChartKind::timeline;
 }
 
+SnapshotPtr MainWindow::settledSnapshot()
+{
+    // An export writes what the controls say now, not a simulation still on its way.
+    if (!model_.hasScenario())
+        return nullptr;
+    model_.waitForIdle();
+    const SnapshotPtr snapshot = model_.snapshot();
+    return snapshot && snapshot->revision == model_.revision() ? snapshot : nullptr;
+}
+
+std::shared_ptr<const SweepPoints> MainWindow::sweepOf(const Snapshot& snapshot)
+{
+    if (snapshot.sweep)
+        return snapshot.sweep;
+    return std::make_shared<const SweepPoints>(sim::runSweep(snapshot.scenario, sim::defaultSweepSpec(snapshot.scenario)));
+}
+
+// What the window shows, handed to the figure export as plain data.
+static ExportContext figureExportContext(const Snapshot& snapshot, const QCPRange& visible, int selectedLayer,
+                                         const QString& file, const SweepPoints* sweep)
+{
+    ExportContext context;
+    context.scenario = &snapshot.scenario;
+    context.result = snapshot.result.get();
+    context.selectedLayer = selectedLayer;
+    if (snapshot.baseline) {
+        context.baselineScenario = &snapshot.baseline->scenario;
+        context.baselineResult = &snapshot.baseline->result;
+        context.baselineLabel = snapshot.baseline->label;
+    }
+    context.visibleRangeMs = std::make_pair(visible.lower, visible.upper);
+    context.scenarioFile = file;
+    context.sweep = sweep;
+    return context;
+}
+
 bool MainWindow::exportFigure(const FigureRequest& request)
 {
-    if (!state_.hasScenario())
+    const SnapshotPtr snapshot = settledSnapshot();
+    if (!snapshot)
         return false;
     try {
-        plots::FigureInput input;
-        input.scenario = &state_.scenario();
-        input.result = &state_.result();
-        input.selectedLayer = state_.selectedLayer();
-        if (state_.baseline())
-            input.baseline = &state_.baseline()->result;
-        const QCPRange range = timeline_->xAxis->range();
-        input.timeRangeMs = std::make_pair(range.lower, range.upper);
-        if (request.chart == plots::ChartKind::sweep)
-            input.sweep = &state_.sweep();
-        auto chart = plots::buildFigureChart(request.chart, plots::FigureStyle::forPreset(request.preset), input);
-        plots::exportFigure(*chart, request.path, request.size);
+        const auto sweep = request.chart == plots::ChartKind::sweep ? sweepOf(*snapshot) : nullptr;
+        writeFigure(request, figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(),
+                                                 sweep.get()));
     } catch (const std::exception& e) {
         showError(tr("Cannot export the figure"), QString::fromStdString(e.what()));
         return false;
@@ -592,12 +652,17 @@ bool MainWindow::exportFigure(const FigureRequest& request)
 
 void MainWindow::exportDialog()
 {
-    if (!state_.hasScenario())
+    if (!model_.hasScenario())
         return;
-    const QString base = QFileInfo(state_.filePath().isEmpty() ? QString::fromStdString(state_.scenario().network->network().name)
-                                                               : state_.filePath())
+    const QString base = QFileInfo(model_.filePath().isEmpty() ? QString::fromStdString(model_.scenario().network->network().name)
+                                                               : model_.filePath())
                              .completeBaseName();
-    ExportDialog dialog(currentChartKind(), base, this);
+    const SnapshotPtr snapshot = settledSnapshot();
+    if (!snapshot)
+        return;
+    ExportDialog dialog(currentChartKind(), base,
+                        figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(), nullptr),
+                        this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const FigureRequest request = dialog.request();
@@ -607,23 +672,23 @@ void MainWindow::exportDialog()
 
 bool MainWindow::exportData(DataExport kind, const QString& path)
 {
-    if (!state_.hasScenario())
+    const SnapshotPtr snapshot = settledSnapshot();
+    if (!snapshot)
         return false;
     try {
-        const auto& scenario = state_.scenario();
-        const auto& result = state_.result();
+        const auto& scenario = snapshot->scenario;
+        const auto& result = *snapshot->result;
         std::string text;
         switch (kind) {
         case DataExport::layersCsv: text = sim::layersCsv(scenario, result); break;
         case DataExport::eventsCsv: text = sim::eventsCsv(scenario, result); break;
         case DataExport::summaryCsv: text = sim::summaryCsv(result); break;
-        case DataExport::sweepCsv: text = sim::sweepCsv(state_.sweep()); break;
+        case DataExport::sweepCsv: text = sim::sweepCsv(*sweepOf(*snapshot)); break;
         case DataExport::resultJson: text = sim::resultToJson(scenario, result).dump(2) + "\n"; break;
         case DataExport::chromeTrace: {
             std::vector<sim::TraceRun> runs{{scenario.name.empty() ? std::string("scenario") : scenario.name, &scenario, &result}};
-            if (state_.baseline())
-                runs.push_back({"baseline: " + state_.baseline()->label.toStdString(), &state_.baseline()->scenario,
-                                &state_.baseline()->result});
+            if (const auto& baseline = snapshot->baseline)
+                runs.push_back({"baseline: " + baseline->label.toStdString(), &baseline->scenario, &baseline->result});
             text = sim::chromeTrace(runs).dump() + "\n";
             break;
         }
@@ -653,12 +718,12 @@ void MainWindow::exportDataDialog(DataExport kind)
 
 void MainWindow::selectAdjacentLayer(int step)
 {
-    const int n = static_cast<int>(state_.result().layers.size());
+    const int n = shown_ ? static_cast<int>(shown_->result->layers.size()) : 0;
     if (n == 0)
         return;
-    int layer = state_.selectedLayer();
+    int layer = model_.selectedLayer();
     layer = layer < 0 ? (step > 0 ? 0 : n - 1) : std::clamp(layer + step, 0, n - 1);
-    state_.setSelectedLayer(layer);
+    model_.setSelectedLayer(layer);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -1,8 +1,8 @@
 #pragma once
 // The window: controls on the left, summary on the right, timeline / memory / per-layer and
-// sweep charts in the middle. All views read one StudioState.
+// sweep charts in the middle. Every view shows the StudioModel's newest snapshot.
 #include "export_dialog.h"
-#include "studio_state.h"
+#include "studio_model.h"
 
 #include "app/plots/figure_builder.h"
 
@@ -15,6 +15,7 @@ class QSplitter;
 class QTabWidget;
 
 namespace offload::plots {
+class GenerationsPlot;
 class LayerBarsPlot;
 class MemoryPlot;
 class SweepPlot;
@@ -37,13 +38,14 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    StudioState& state() { return state_; }
+    StudioModel& model() { return model_; }
     ControlPanel* controls() const { return controls_; }
     SummaryWidget* summary() const { return summary_; }
     plots::TimelinePlot* timeline() const { return timeline_; }
     plots::LayerBarsPlot* layerBars() const { return layerBars_; }
     plots::MemoryPlot* memory() const { return memory_; }
     plots::SweepPlot* sweepPlot() const { return sweep_; }
+    plots::GenerationsPlot* generationsPlot() const { return generations_; }
     QTabWidget* chartTabs() const { return tabs_; }
 
     // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
@@ -76,7 +78,7 @@ protected:
 
 private:
     void buildMenus();
-    void updateViews();
+    void showSnapshot(SnapshotPtr snapshot);
     void updateSelection(int layer);
     void updateBaseline();
     void updateSweep();
@@ -92,15 +94,23 @@ private:
     void exportDataDialog(DataExport kind);
     void selectAdjacentLayer(int step);
     plots::ChartKind currentChartKind() const;
+    SnapshotPtr settledSnapshot(); // the snapshot of the newest edit (waits for it); null if none
+    static std::shared_ptr<const SweepPoints> sweepOf(const Snapshot& snapshot); // its sweep, run if missing
     bool isHeadless() const;
 
-    StudioState state_;
+    StudioModel model_;
+    SnapshotPtr shown_;                          // what the charts show
+    std::shared_ptr<const SweepPoints> sweepShown_;
+    std::uint64_t sweepMarkerRevision_ = 0;
+    std::shared_ptr<const SweepPoints> generationsShown_;
+    std::uint64_t generationsMarkerRevision_ = 0;
     ControlPanel* controls_ = nullptr;
     SummaryWidget* summary_ = nullptr;
     plots::TimelinePlot* timeline_ = nullptr;
     plots::MemoryPlot* memory_ = nullptr;
     plots::LayerBarsPlot* layerBars_ = nullptr;
     plots::SweepPlot* sweep_ = nullptr;
+    plots::GenerationsPlot* generations_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     QSplitter* splitter_ = nullptr;
     QLabel* baselineLabel_ = nullptr;

@@ -1,6 +1,6 @@
 #include "summary_widget.h"
 
-#include "studio_state.h"
+#include "studio_model.h"
 
 #include "app/plots/format.h"
 
@@ -43,9 +43,8 @@ QString sourceColor(SparsitySource source)
 }
 } // namespace
 
-SummaryWidget::SummaryWidget(StudioState& state, QWidget* parent)
+SummaryWidget::SummaryWidget(StudioModel& model, QWidget* parent)
     : QWidget(parent)
-    , state_(state)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 6, 8, 6);
@@ -96,9 +95,16 @@ SummaryWidget::SummaryWidget(StudioState& state, QWidget* parent)
     layout->addLayout(grid_);
     layout->addStretch(1);
 
-    connect(&state_, &StudioState::resultChanged, this, &SummaryWidget::update);
-    connect(&state_, &StudioState::baselineChanged, this, &SummaryWidget::update);
-    connect(&state_, &StudioState::selectedLayerChanged, this, &SummaryWidget::update);
+    connect(&model, &StudioModel::snapshotChanged, this, [this](SnapshotPtr snapshot) {
+        snapshot_ = std::move(snapshot);
+        update();
+    });
+    connect(&model, &StudioModel::selectionChanged, this, [this](int layer) {
+        selectedLayer_ = layer;
+        update();
+    });
+    snapshot_ = model.snapshot();
+    selectedLayer_ = model.selectedLayer();
     update();
 }
 
@@ -142,11 +148,11 @@ QString SummaryWidget::deltaText(const QString& key) const
 
 void SummaryWidget::update()
 {
-    if (!state_.hasScenario())
+    if (!snapshot_)
         return;
-    const auto& scenario = state_.scenario();
-    const auto& s = state_.result().summary;
-    const std::size_t layerCount = state_.result().layers.size();
+    const auto& scenario = snapshot_->scenario;
+    const auto& s = snapshot_->result->summary;
+    const std::size_t layerCount = snapshot_->result->layers.size();
 
     values_[QStringLiteral("iteration")]->setText(formatMs(s.iteration_s));
     values_[QStringLiteral("oracle")]->setText(formatMs(s.oracle_s));
@@ -192,7 +198,7 @@ void SummaryWidget::update()
                      .arg(sourceColor(source), QString::fromUtf8(sparsitySourceName(source).data()).toUpper())
                      .arg(n);
     }
-    const int selected = state_.selectedLayer();
+    const int selected = selectedLayer_ < static_cast<int>(layerCount) ? selectedLayer_ : -1;
     const Provenance note = selected >= 0 ? scenario.network->provenance(selected) : scenario.network->network().default_provenance;
     const QString whose = selected >= 0 ? plots::layerName(scenario, selected) : tr("default");
     provenance_->setText(tr("<b>Sparsity source</b> (layers): %1<br><small><i>%2: %3 — %4</i></small>")
@@ -201,11 +207,11 @@ void SummaryWidget::update()
                                   QString::fromStdString(note.note.empty() ? std::string("no note") : note.note).toHtmlEscaped()));
 
     // Deltas against the baseline: green when better (faster, less memory), red when worse.
-    const auto& baseline = state_.baseline();
-    deltaHeader_->setVisible(baseline.has_value());
+    const auto& baseline = snapshot_->baseline;
+    deltaHeader_->setVisible(baseline != nullptr);
     for (auto& [key, label] : deltas_) {
         label->clear();
-        label->setVisible(baseline.has_value());
+        label->setVisible(baseline != nullptr);
     }
     if (!baseline)
         return;

@@ -1,6 +1,8 @@
 #pragma once
 // The numbers of the current scenario (and, with a pinned baseline, their change), plus where
 // the sparsity numbers come from. Large type: it is read from the back of a lecture hall.
+#include "studio_model.h"
+
 #include <QWidget>
 
 #include <map>
@@ -10,12 +12,10 @@ class QLabel;
 
 namespace offload::studio {
 
-class StudioState;
-
 class SummaryWidget : public QWidget {
     Q_OBJECT
 public:
-    explicit SummaryWidget(StudioState& state, QWidget* parent = nullptr);
+    explicit SummaryWidget(StudioModel& model, QWidget* parent = nullptr);
 
     // Shown text of a row ("iteration", "oracle", "overhead", "speedup", "peak", "average",
     // "d2h", "h2d", "utilisation", "stalls", "offloaded", "provenance", "feasibility") and of
@@ -27,7 +27,8 @@ private:
     void update();
     void addRow(const QString& key, const QString& title, const QString& toolTip);
 
-    StudioState& state_;
+    SnapshotPtr snapshot_; // what is shown
+    int selectedLayer_ = -1;
     QGridLayout* grid_ = nullptr;
     QLabel* provenance_ = nullptr;
     QLabel* feasibility_ = nullptr;

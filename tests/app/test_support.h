@@ -8,6 +8,23 @@
 
 namespace offload::studio::test {
 
+// The result the window shows once the newest edit is simulated (the model simulates on a
+// worker thread; tests read the settled state).
+inline const sim::Result& shownResult(MainWindow& window)
+{
+    window.model().waitForIdle();
+    return *window.model().snapshot()->result;
+}
+
+// Applies one edit the way a control does.
+template <typename Fill>
+void applyEdit(MainWindow& window, Fill&& fill)
+{
+    sim::ScenarioEdit edit;
+    fill(edit);
+    window.model().apply(edit);
+}
+
 inline QString samplePath(const QString& relative) { return QStringLiteral(OFFLOAD_SAMPLES_DIR "/") + relative; }
 
 class TestWindow : public MainWindow {

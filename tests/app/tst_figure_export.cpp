@@ -30,9 +30,9 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(window_.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
-        window_.state().setSelectedLayer(3);
-        window_.state().pinBaseline();
-        window_.state().setBandwidth(25e9);
+        window_.model().setSelectedLayer(3);
+        window_.model().pinBaseline();
+        applyEdit(window_, [](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = 25e9; });
     }
 
     void exportsFigures_data()
@@ -139,7 +139,7 @@ private slots:
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray bytes = f.readAll();
-        const auto& result = window_.state().result();
+        const auto& result = shownResult(window_);
         switch (static_cast<DataExport>(kind)) {
         case DataExport::layersCsv:
             QCOMPARE(static_cast<std::size_t>(bytes.trimmed().count('\n')), result.layers.size());

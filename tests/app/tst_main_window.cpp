@@ -3,6 +3,7 @@
 #include "test_support.h"
 
 #include "app/plots/format.h"
+#include "app/plots/generations_plot.h"
 #include "app/plots/layer_bars_plot.h"
 #include "app/plots/memory_plot.h"
 #include "app/plots/sweep_plot.h"
@@ -45,9 +46,9 @@ void activate(QComboBox* combo, const QVariant& data)
 // the state's scenario.
 void checkViewsShowResult(TestWindow& window)
 {
-    const auto& state = window.state();
-    const sim::Result expected = sim::simulate(state.scenario());
-    QVERIFY(sameSummary(state.result().summary, expected.summary));
+    const sim::Result& shown = shownResult(window);
+    const sim::Result expected = sim::simulate(window.model().scenario());
+    QVERIFY(sameSummary(shown.summary, expected.summary));
 
     auto* summary = window.summary();
     QCOMPARE(summary->valueText(QStringLiteral("iteration")), plots::formatMs(expected.summary.iteration_s));
@@ -87,7 +88,7 @@ void checkViewsShowResult(TestWindow& window)
         QCOMPARE(memoryData->at(static_cast<int>(i))->key, expected.memory[i].time_s * 1e3);
         QCOMPARE(memoryData->at(static_cast<int>(i))->value, static_cast<double>(expected.memory[i].bytes) / (1024.0 * 1024 * 1024));
     }
-    const double budgetGiB = static_cast<double>(state.scenario().budgetBytes()) / (1024.0 * 1024 * 1024);
+    const double budgetGiB = static_cast<double>(window.model().scenario().budgetBytes()) / (1024.0 * 1024 * 1024);
     QCOMPARE(window.memory()->budgetGraph()->data()->at(0)->value, budgetGiB);
 }
 
@@ -116,7 +117,7 @@ private slots:
             auto* crashed = new TestWindow;
             crashed->openAtStart(QString());
             QCOMPARE(crashed->recoverQuestions, 0);
-            crashed->state().setBatch(96);
+            applyEdit(*crashed, [](sim::ScenarioEdit& e) { e.batch = 96; });
             crashed->flushAutosave();
             QVERIFY(QFile::exists(MainWindow::autosavePath()));
             // Never closed: like a process killed, nothing removes the autosave. (The object
@@ -127,24 +128,27 @@ private slots:
         TestWindow next;
         next.openAtStart(QString());
         QCOMPARE(next.recoverQuestions, 1);
-        QCOMPARE(next.state().scenario().batch, std::int64_t{96});
-        QCOMPARE(next.state().scenario().codec, CodecId::zvc);
-        QVERIFY(next.state().isModified());
-        QVERIFY(next.state().filePath().isEmpty()); // a save asks where
+        QCOMPARE(next.model().scenario().batch, std::int64_t{96});
+        QCOMPARE(next.model().scenario().codec, CodecId::zvc);
+        QVERIFY(next.model().isModified());
+        QVERIFY(next.model().filePath().isEmpty()); // a save asks where
         checkViewsShowResult(next);
+        // The recovered network is embedded: the network list says so (not "Open network file...").
+        QVERIFY2(next.controls()->networkCombo()->currentText().contains(QStringLiteral("embedded")),
+                 qPrintable(next.controls()->networkCombo()->currentText()));
         // Saved elsewhere: the autosave goes.
         QTemporaryDir dir;
         QVERIFY(next.saveTo(dir.filePath(QStringLiteral("recovered.json"))));
         QVERIFY(!QFile::exists(MainWindow::autosavePath()));
 
         // Declined: the example opens and the autosave is dropped.
-        next.state().setBatch(48);
+        applyEdit(next, [](sim::ScenarioEdit& e) { e.batch = 48; });
         next.flushAutosave();
         TestWindow declining;
         declining.recoverAnswer = false;
         declining.openAtStart(QString());
         QCOMPARE(declining.recoverQuestions, 1);
-        QCOMPARE(declining.state().scenario().batch, std::int64_t{128});
+        QCOMPARE(declining.model().scenario().batch, std::int64_t{128});
         QVERIFY(!QFile::exists(MainWindow::autosavePath()));
     }
 
@@ -154,11 +158,11 @@ private slots:
         QVERIFY(QFile::exists(defaultScenarioPath()));
         QVERIFY(window.openFile(defaultScenarioPath()));
         QVERIFY(window.errors.isEmpty());
-        const auto& s = window.state().scenario();
+        const auto& s = window.model().scenario();
         QCOMPARE(s.codec, CodecId::zvc);
         QCOMPARE(s.policy, sim::OffloadPolicy::all);
         QCOMPARE(s.link.d2h_bytes_per_s, 12.8e9);
-        QVERIFY(!window.state().isModified());
+        QVERIFY(!window.model().isModified());
         checkViewsShowResult(window);
     }
 
@@ -186,44 +190,49 @@ private slots:
         auto* controls = window.controls();
         if (control == QLatin1String("jpeg-quality"))
             activate(controls->codecCombo(), static_cast<int>(CodecId::jpeg_act));
-        const sim::Summary before = window.state().result().summary;
+        const sim::Summary before = shownResult(window).summary;
         const QString iterationBefore = window.summary()->valueText(QStringLiteral("iteration"));
+        const auto revisionBefore = window.model().revision();
 
         if (control == QLatin1String("codec")) {
             activate(controls->codecCombo(), static_cast<int>(CodecId::none));
-            QCOMPARE(window.state().scenario().codec, CodecId::none);
+            QCOMPARE(window.model().scenario().codec, CodecId::none);
         } else if (control == QLatin1String("jpeg-quality")) {
             activate(controls->jpegQualityCombo(), 50);
-            QCOMPARE(window.state().scenario().codec_params.jpeg_quality, 50);
+            QCOMPARE(window.model().scenario().codec_params.jpeg_quality, 50);
         } else if (control == QLatin1String("bandwidth")) {
             const int position = ControlPanel::sliderPositionFor(100);
             controls->bandwidthSlider()->setValue(position);
-            QCOMPARE(window.state().scenario().link.d2h_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
-            QCOMPARE(window.state().scenario().link.h2d_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
+            QCOMPARE(window.model().scenario().link.d2h_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
+            QCOMPARE(window.model().scenario().link.h2d_bytes_per_s, ControlPanel::bandwidthAt(position) * 1e9);
             QCOMPARE(controls->bandwidthSpin()->value(), ControlPanel::bandwidthAt(position));
         } else if (control == QLatin1String("policy")) {
             activate(controls->policyCombo(), static_cast<int>(sim::OffloadPolicy::none));
-            QCOMPARE(window.state().scenario().policy, sim::OffloadPolicy::none);
+            QCOMPARE(window.model().scenario().policy, sim::OffloadPolicy::none);
         } else if (control == QLatin1String("progress")) {
             controls->progressSlider()->setValue(0);
-            QCOMPARE(window.state().scenario().progress, 0.0);
+            QCOMPARE(window.model().scenario().progress, 0.0);
         } else if (control == QLatin1String("batch")) {
-            controls->batchSpin()->setValue(static_cast<int>(window.state().scenario().batch / 2));
+            controls->batchSpin()->setValue(static_cast<int>(window.model().scenario().batch / 2));
         } else if (control == QLatin1String("conv-algorithms")) {
             activate(controls->convAlgorithmsCombo(), static_cast<int>(sim::AlgorithmPreference::memory));
-            QCOMPARE(window.state().scenario().conv_algorithms, sim::AlgorithmPreference::memory);
+            QCOMPARE(window.model().scenario().conv_algorithms, sim::AlgorithmPreference::memory);
+            shownResult(window);
             QCOMPARE(window.summary()->valueText(QStringLiteral("algorithms")), QStringLiteral("implicit GEMM"));
         } else if (control == QLatin1String("compute-model")) {
             activate(controls->computeModelCombo(), static_cast<int>(sim::ComputeModelKind::delta));
-            QCOMPARE(window.state().scenario().compute_model, sim::ComputeModelKind::delta);
+            QCOMPARE(window.model().scenario().compute_model, sim::ComputeModelKind::delta);
         } else if (control == QLatin1String("link")) {
             activate(controls->linkCombo(), QStringLiteral("pcie4-x16"));
-            QCOMPARE(window.state().scenario().link.id, std::string("pcie4-x16"));
+            QCOMPARE(window.model().scenario().link.id, std::string("pcie4-x16"));
         }
-        QVERIFY(window.state().isModified());
-        QVERIFY2(!sameSummary(before, window.state().result().summary), "the change must change the result");
+        QVERIFY(window.model().isModified());
+        QVERIFY2(!sameSummary(before, shownResult(window).summary), "the change must change the result");
+        // One user action, one edit: no view or control wrote anything back while it showed the
+        // new scenario and result.
+        QCOMPARE(window.model().revision(), revisionBefore + 1);
         QVERIFY(window.summary()->valueText(QStringLiteral("iteration")) != iterationBefore
-                || before.iteration_s == window.state().result().summary.iteration_s);
+                || before.iteration_s == shownResult(window).summary.iteration_s);
         checkViewsShowResult(window);
         QVERIFY(window.isWindowModified());
     }
@@ -242,9 +251,9 @@ private slots:
         window.openAtStart(garbage);
         QCOMPARE(window.errors.size(), 1);
         QVERIFY(window.errors.front().contains(QStringLiteral("garbage.json")));
-        QVERIFY(window.state().hasScenario());
-        QCOMPARE(window.state().scenario().codec, CodecId::zvc); // the bundled VGG-16 example
-        QVERIFY(!window.state().isModified());
+        QVERIFY(window.model().hasScenario());
+        QCOMPARE(window.model().scenario().codec, CodecId::zvc); // the bundled VGG-16 example
+        QVERIFY(!window.model().isModified());
         QVERIFY(window.controls()->isEnabled());
         QVERIFY(window.summary()->valueText(QStringLiteral("feasibility")).isEmpty());
         checkViewsShowResult(window);
@@ -255,19 +264,19 @@ private slots:
     {
         TestWindow window;
         QVERIFY(window.openFile(defaultScenarioPath()));
-        const sim::Summary vdnn = window.state().result().summary;
+        const sim::Summary vdnn = shownResult(window).summary;
         QCOMPARE(vdnn.baseline, sim::BaselineKind::vdnn);
         QVERIFY(window.summary()->valueText(QStringLiteral("memory_baseline")).contains(QStringLiteral("vDNN")));
         activate(window.controls()->memoryBaselineCombo(), static_cast<int>(sim::BaselineKind::lean));
-        QCOMPARE(window.state().scenario().baseline, sim::BaselineKind::lean);
-        const sim::Summary lean = window.state().result().summary;
+        QCOMPARE(window.model().scenario().baseline, sim::BaselineKind::lean);
+        const sim::Summary lean = shownResult(window).summary;
         QVERIFY(window.summary()->valueText(QStringLiteral("memory_baseline")).contains(QStringLiteral("lean")));
         // Same timeline, a smaller reference: the lean oracle keeps less than vDNN's allocation.
         QCOMPARE(lean.avg_gpu_bytes, vdnn.avg_gpu_bytes);
         QCOMPARE(lean.baseline_avg_gpu_bytes, lean.oracle_avg_gpu_bytes);
         QVERIFY(lean.baseline_avg_gpu_bytes < vdnn.baseline_avg_gpu_bytes);
         QVERIFY(lean.avg_reduction < vdnn.avg_reduction);
-        QVERIFY(window.state().isModified());
+        QVERIFY(window.model().isModified());
     }
 
     void bandwidthSliderIsLogarithmic_data()
@@ -293,6 +302,7 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        shownResult(window);
         window.timeline()->replot();
         window.layerBars()->replot();
 
@@ -308,15 +318,15 @@ private slots:
         const QPoint at(static_cast<int>(window.timeline()->xAxis->coordToPixel((longest->start_s + longest->end_s) * 0.5e3)),
                         static_cast<int>(window.timeline()->yAxis->coordToPixel(computeRow)));
         const QString hover = window.timeline()->hoverText(at);
-        QVERIFY(hover.contains(plots::layerName(window.state().scenario(), longest->layer)));
+        QVERIFY(hover.contains(plots::layerName(window.model().scenario(), longest->layer)));
         // The hover says what bounds the pass and which convolution algorithm ran.
-        const auto& hovered = window.state().result().layers[static_cast<std::size_t>(longest->layer)];
+        const auto& hovered = shownResult(window).layers[static_cast<std::size_t>(longest->layer)];
         QVERIFY2(hover.contains(QStringLiteral("bound by: ") + plots::boundLabel(hovered.forward_bound)), qPrintable(hover));
         if (hovered.algorithm)
             QVERIFY(hover.contains(QStringLiteral("algorithm: ")));
         QTest::mouseClick(window.timeline(), Qt::LeftButton, {}, at);
         const int layer = longest->layer;
-        QCOMPARE(window.state().selectedLayer(), layer);
+        QCOMPARE(window.model().selectedLayer(), layer);
         QCOMPARE(window.timeline()->selectedLayer(), layer);
         QCOMPARE(window.layerBars()->selectedLayer(), layer);
         for (int panel = 0; panel < static_cast<int>(window.layerBars()->metrics().size()); ++panel) {
@@ -324,7 +334,7 @@ private slots:
             QCOMPARE(selected->size(), 1);
             QCOMPARE(selected->at(0)->key, static_cast<double>(layer));
         }
-        QVERIFY(window.summary()->valueText(QStringLiteral("provenance")).contains(plots::layerName(window.state().scenario(), layer)));
+        QVERIFY(window.summary()->valueText(QStringLiteral("provenance")).contains(plots::layerName(window.model().scenario(), layer)));
 
         // Clicking a bar in the per-layer chart selects that layer.
         const int other = layer == 0 ? 1 : 0;
@@ -334,7 +344,7 @@ private slots:
         const QPoint barPoint(static_cast<int>(x->coordToPixel(other)), static_cast<int>(y->coordToPixel(y->range().center())));
         QCOMPARE(bars->layerAtPixel(barPoint), other);
         QTest::mouseClick(bars, Qt::LeftButton, {}, barPoint);
-        QCOMPARE(window.state().selectedLayer(), other);
+        QCOMPARE(window.model().selectedLayer(), other);
         QCOMPARE(window.timeline()->selectedLayer(), other);
         QCOMPARE(bars->selectedBar(0)->data()->at(0)->key, static_cast<double>(other));
     }
@@ -345,10 +355,11 @@ private slots:
         window.show();
         QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
         window.chartTabs()->setCurrentWidget(window.sweepPlot());
-        const auto spec = plots::standardSweepSpec(window.state().scenario());
+        QVERIFY(window.model().waitForIdle());
+        const auto spec = sim::defaultSweepSpec(window.model().scenario());
         auto* sweep = window.sweepPlot();
         QCOMPARE(sweep->lineCount(), static_cast<int>(spec.codecs.size()));
-        const auto points = sim::runSweep(window.state().scenario(), spec);
+        const auto points = sim::runSweep(window.model().scenario(), spec);
         for (int line = 0; line < sweep->lineCount(); ++line) {
             auto data = sweep->line(line)->data();
             QCOMPARE(static_cast<std::size_t>(data->size()), spec.bandwidths_bytes_per_s.size());
@@ -359,12 +370,38 @@ private slots:
                 }
         }
         QCOMPARE(sweep->marker()->data()->at(0)->key, 12.8);
-        QCOMPARE(sweep->marker()->data()->at(0)->value, window.state().result().summary.iteration_s * 1e3);
+        QCOMPARE(sweep->marker()->data()->at(0)->value, shownResult(window).summary.iteration_s * 1e3);
         // Moving the bandwidth moves the marker, with the sweep cached.
         window.controls()->bandwidthSpin()->setValue(40);
-        QVERIFY(window.state().sweepIsCurrent());
+        QVERIFY(window.model().waitForIdle() && window.model().snapshot()->sweep);
         QCOMPARE(sweep->marker()->data()->at(0)->key, 40.0);
-        QCOMPARE(sweep->marker()->data()->at(0)->value, window.state().result().summary.iteration_s * 1e3);
+        QCOMPARE(sweep->marker()->data()->at(0)->value, shownResult(window).summary.iteration_s * 1e3);
+    }
+
+    // The GPU-generations tab: one line per codec over the seven GPUs, each point the overhead
+    // runSweep gives for that GPU at the scenario's link.
+    void generationsChartShowsEveryGpu()
+    {
+        TestWindow window;
+        window.show();
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        window.chartTabs()->setCurrentWidget(window.generationsPlot());
+        QVERIFY(window.model().waitForIdle());
+        auto* plot = window.generationsPlot();
+        const auto spec = sim::generationsSweepSpec(window.model().scenario());
+        QCOMPARE(plot->gpuLabels().size(), static_cast<qsizetype>(spec.gpus.size()));
+        QCOMPARE(plot->lineCount(), static_cast<int>(spec.codecs.size()));
+        const auto points = sim::runSweep(window.model().scenario(), spec);
+        for (int line = 0; line < plot->lineCount(); ++line) {
+            auto data = plot->line(line)->data();
+            QCOMPARE(static_cast<std::size_t>(data->size()), spec.gpus.size());
+            for (const auto& p : points)
+                if (QString::fromStdString(std::string(codecName(p.codec))) == plot->line(line)->name()) {
+                    const double key = static_cast<double>(
+                        std::find(spec.gpus.begin(), spec.gpus.end(), p.gpu) - spec.gpus.begin());
+                    QCOMPARE(data->findBegin(key, false)->value, p.summary.overhead * 100);
+                }
+        }
     }
 
     void baselineShowsDeltas()
@@ -372,10 +409,10 @@ private slots:
         TestWindow window;
         QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
         QVERIFY(window.summary()->deltaText(QStringLiteral("iteration")).isEmpty());
-        window.state().pinBaseline();
-        const sim::Result baseline = window.state().result();
+        window.model().pinBaseline();
+        const sim::Result baseline = shownResult(window);
         activate(window.controls()->codecCombo(), static_cast<int>(CodecId::none));
-        const auto& now = window.state().result().summary;
+        const auto& now = shownResult(window).summary;
         QVERIFY(now.iteration_s != baseline.summary.iteration_s);
         const QString delta = window.summary()->deltaText(QStringLiteral("iteration"));
         const double diff = now.iteration_s - baseline.summary.iteration_s;
@@ -385,7 +422,7 @@ private slots:
         auto baselineData = window.memory()->baselineGraph()->data();
         QVERIFY(static_cast<std::size_t>(baselineData->size()) >= baseline.memory.size());
         QCOMPARE(baselineData->at(0)->value, static_cast<double>(baseline.memory.front().bytes) / (1024.0 * 1024 * 1024));
-        window.state().clearBaseline();
+        window.model().clearBaseline();
         QVERIFY(window.memory()->baselineGraph()->data()->isEmpty());
     }
 
@@ -395,21 +432,21 @@ private slots:
         QVERIFY(dir.isValid());
         TestWindow window;
         QVERIFY(window.openFile(samplePath(QStringLiteral("networks/resnet50.json"))));
-        QVERIFY(window.state().filePath().isEmpty());
+        QVERIFY(window.model().filePath().isEmpty());
         window.controls()->bandwidthSpin()->setValue(31.5);
         activate(window.controls()->codecCombo(), static_cast<int>(CodecId::jpeg_act));
         activate(window.controls()->jpegQualityCombo(), 80);
         activate(window.controls()->policyCombo(), static_cast<int>(sim::OffloadPolicy::conv));
         window.controls()->progressSlider()->setValue(40);
-        QVERIFY(window.state().isModified());
+        QVERIFY(window.model().isModified());
         const QString path = dir.filePath(QStringLiteral("sub/../saved.json"));
         QVERIFY(window.saveTo(path));
-        QVERIFY(!window.state().isModified());
+        QVERIFY(!window.model().isModified());
 
         TestWindow reopened;
         QVERIFY(reopened.openFile(dir.filePath(QStringLiteral("saved.json"))));
-        const auto& a = window.state().scenario();
-        const auto& b = reopened.state().scenario();
+        const auto& a = window.model().scenario();
+        const auto& b = reopened.model().scenario();
         QCOMPARE(b.network->network().name, a.network->network().name);
         QCOMPARE(b.link.d2h_bytes_per_s, 31.5e9);
         QCOMPARE(b.codec, CodecId::jpeg_act);
@@ -417,8 +454,8 @@ private slots:
         QCOMPARE(b.policy, sim::OffloadPolicy::conv);
         QCOMPARE(b.progress, 0.4);
         QCOMPARE(b.batch, a.batch);
-        QVERIFY(sameSummary(reopened.state().result().summary, window.state().result().summary));
-        QCOMPARE(reopened.state().networkPath(), QFileInfo(samplePath(QStringLiteral("networks/resnet50.json"))).absoluteFilePath());
+        QVERIFY(sameSummary(shownResult(reopened).summary, shownResult(window).summary));
+        QCOMPARE(reopened.model().networkPath(), QFileInfo(samplePath(QStringLiteral("networks/resnet50.json"))).absoluteFilePath());
     }
 
     void badFileLeavesTheStateUnchanged_data()
@@ -450,20 +487,20 @@ private slots:
         TestWindow window;
         QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
         window.controls()->bandwidthSpin()->setValue(20);
-        const auto network = window.state().scenario().network;
-        const sim::Summary before = window.state().result().summary;
-        const QString fileBefore = window.state().filePath();
+        const auto network = window.model().scenario().network;
+        const sim::Summary before = shownResult(window).summary;
+        const QString fileBefore = window.model().filePath();
 
         QVERIFY(!window.openFile(bad));
         QCOMPARE(window.errors.size(), 1);
         QVERIFY2(window.errors.front().contains(bad), qPrintable(window.errors.front()));
         if (!expectedPlace.isEmpty())
             QVERIFY2(window.errors.front().contains(expectedPlace), qPrintable(window.errors.front()));
-        QCOMPARE(window.state().scenario().network, network);
-        QVERIFY(sameSummary(window.state().result().summary, before));
-        QCOMPARE(window.state().filePath(), fileBefore);
-        QCOMPARE(window.state().scenario().link.d2h_bytes_per_s, 20e9);
-        QVERIFY(window.state().isModified());
+        QCOMPARE(window.model().scenario().network, network);
+        QVERIFY(sameSummary(shownResult(window).summary, before));
+        QCOMPARE(window.model().filePath(), fileBefore);
+        QCOMPARE(window.model().scenario().link.d2h_bytes_per_s, 20e9);
+        QVERIFY(window.model().isModified());
         checkViewsShowResult(window);
     }
 
@@ -474,7 +511,7 @@ private slots:
         QVERIFY(!window.openFile(QStringLiteral("/nonexistent/dir/scenario.json")));
         QCOMPARE(window.errors.size(), 1);
         QVERIFY(window.errors.front().contains(QStringLiteral("/nonexistent/dir/scenario.json")));
-        QVERIFY(window.state().hasScenario());
+        QVERIFY(window.model().hasScenario());
     }
 
     void unsavedChangesAreAskedAbout()

@@ -1,0 +1,362 @@
+#include "studio_model.h"
+
+#include "core/input_error.h"
+#include "core/network_json.h"
+#include "core/samples_dir.h"
+#include "sim/scenario_document.h"
+#include "sim/simulator.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace offload::studio {
+
+namespace {
+std::filesystem::path toPath(const QString& s)
+{
+    return std::filesystem::path(s.toStdString());
+}
+QString fromPath(const std::filesystem::path& p)
+{
+    return QString::fromStdString(p.string());
+}
+
+bool sweepCovers(const sim::SweepSpec& spec, CodecId codec)
+{
+    return std::find(spec.codecs.begin(), spec.codecs.end(), codec) != spec.codecs.end();
+}
+} // namespace
+
+StudioModel::StudioModel(QObject* parent) : QObject(parent), watcher_(new QFutureWatcher<JobOutput>(this))
+{
+    qRegisterMetaType<SnapshotPtr>();
+    connect(watcher_, &QFutureWatcher<JobOutput>::finished, this, &StudioModel::jobFinished);
+}
+
+StudioModel::~StudioModel()
+{
+    watcher_->disconnect(this);
+    watcher_->waitForFinished();
+}
+
+// --- edits ---
+
+void StudioModel::apply(const sim::ScenarioEdit& edit)
+{
+    if (!hasScenario())
+        return;
+    sim::Scenario edited = scenario_;
+    sim::applyEdit(edited, edit); // throws before anything changes
+    // The bandwidth sweep holds for any bandwidth and its codecs; the generations sweep for any
+    // of its GPUs and its codecs. Everything else changes both.
+    const bool uncoveredCodec = edit.codec && !sweepCovers(sim::defaultSweepSpec(edited), *edit.codec);
+    if (edit.changesMoreThanLinkAndCodec() || uncoveredCodec)
+        invalidateSweep(SweepKind::bandwidth);
+    sim::ScenarioEdit rest = edit;
+    rest.gpu_preset.reset();
+    if (rest.changesMoreThanLinkAndCodec() || edit.bandwidth_bytes_per_s
+        || (edit.codec && !sweepCovers(sim::generationsSweepSpec(edited), *edit.codec)))
+        invalidateSweep(SweepKind::generations);
+    scenario_ = std::move(edited);
+    if (edit.network) {
+        networkPath_ = QString::fromStdString(edit.network_ref);
+        setSelectedLayer(-1); // the old network's layer numbers mean nothing in the new one
+    }
+    scenarioEdited();
+}
+
+void StudioModel::setNetworkFile(const QString& networkPath)
+{
+    const QString absolute = QFileInfo(networkPath).absoluteFilePath();
+    sim::ScenarioEdit edit;
+    edit.network = std::make_shared<const NetworkModel>(loadNetworkFile(toPath(absolute)));
+    edit.network_ref = absolute.toStdString();
+    apply(edit);
+}
+
+void StudioModel::invalidateSweep(SweepKind kind)
+{
+    auto& cache = sweeps_[static_cast<std::size_t>(kind)];
+    ++cache.generation;
+    cache.current = false;
+}
+
+bool StudioModel::anySweepNeeded() const
+{
+    return std::any_of(sweeps_.begin(), sweeps_.end(), [](const SweepCache& c) { return c.needed(); });
+}
+
+void StudioModel::scenarioEdited()
+{
+    ++revision_;
+    const bool wasModified = modified_;
+    modified_ = true;
+    emit scenarioChanged(scenario_);
+    if (!wasModified)
+        emit fileStateChanged();
+    requestSimulation();
+}
+
+// --- files ---
+
+void StudioModel::open(const QString& path)
+{
+    // Loaded into a local first: a bad file throws before the model is touched.
+    sim::OpenedDocument opened = sim::openScenarioOrNetwork(toPath(QFileInfo(path).absoluteFilePath()));
+    const QString filePath =
+        opened.kind == sim::DocumentKind::scenario ? QFileInfo(path).absoluteFilePath() : QString();
+    replaceScenario(std::move(opened.scenario), filePath, fromPath(opened.network_path),
+                    fromPath(opened.device_profile_path), false);
+}
+
+void StudioModel::save(const QString& path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QDir folder = QFileInfo(absolute).dir();
+    sim::Scenario copy = scenario_;
+    copy.network_ref = networkPath_.isEmpty() ? std::string() : folder.relativeFilePath(networkPath_).toStdString();
+    if (!deviceProfilePath_.isEmpty() && !copy.device_profile_ref.empty())
+        copy.device_profile_ref = folder.relativeFilePath(deviceProfilePath_).toStdString();
+    sim::saveScenarioFile(copy, toPath(absolute));
+    scenario_.network_ref = copy.network_ref;
+    scenario_.device_profile_ref = copy.device_profile_ref;
+    filePath_ = absolute;
+    modified_ = false;
+    emit fileStateChanged();
+}
+
+void StudioModel::writeAutosave(const QString& path) const
+{
+    sim::Scenario copy = scenario_;
+    copy.network_ref.clear();        // embedded: the autosave stands on its own
+    copy.device_profile_ref.clear(); // its GPU, link and layer times are in the copy already
+    sim::saveScenarioFile(copy, toPath(QFileInfo(path).absoluteFilePath()));
+}
+
+void StudioModel::recover(const QString& autosavePath)
+{
+    sim::Scenario scenario = sim::loadScenarioFile(toPath(QFileInfo(autosavePath).absoluteFilePath()));
+    replaceScenario(std::move(scenario), QString(), QString(), QString(), true); // unsaved until saved somewhere
+}
+
+void StudioModel::replaceScenario(sim::Scenario scenario, const QString& filePath, const QString& networkPath,
+                                  const QString& deviceProfilePath, bool modified)
+{
+    const bool sameNetwork = scenario_.network && scenario.network &&
+                             scenario_.network->size() == scenario.network->size() &&
+                             scenario_.network->network().name == scenario.network->network().name;
+    scenario_ = std::move(scenario);
+    filePath_ = filePath;
+    networkPath_ = networkPath;
+    deviceProfilePath_ = deviceProfilePath;
+    modified_ = modified;
+    invalidateSweep(SweepKind::bandwidth);
+    invalidateSweep(SweepKind::generations);
+    ++revision_;
+    if (!sameNetwork && selectedLayer_ != -1) {
+        selectedLayer_ = -1;
+        emit selectionChanged(-1);
+    }
+    emit scenarioChanged(scenario_);
+    emit fileStateChanged();
+    requestSimulation();
+}
+
+QString StudioModel::displayName() const
+{
+    if (!filePath_.isEmpty())
+        return QFileInfo(filePath_).fileName();
+    if (scenario_.network)
+        return QStringLiteral("%1 (untitled)").arg(QString::fromStdString(scenario_.network->network().name));
+    return QStringLiteral("untitled");
+}
+
+// --- selection, baseline, sweep ---
+
+void StudioModel::setSelectedLayer(int layer)
+{
+    const std::size_t layers = scenario_.network ? scenario_.network->size() : 0;
+    if (layer < -1 || (layer >= 0 && static_cast<std::size_t>(layer) >= layers))
+        layer = -1;
+    if (layer == selectedLayer_)
+        return;
+    selectedLayer_ = layer;
+    emit selectionChanged(layer);
+}
+
+void StudioModel::pinBaseline()
+{
+    waitForIdle(); // pin what the controls show now, not a simulation still on its way
+    if (!snapshot_)
+        return;
+    const sim::Scenario& s = snapshot_->scenario;
+    auto pinned = std::make_shared<Baseline>();
+    pinned->scenario = s;
+    pinned->result = *snapshot_->result;
+    pinned->label = QStringLiteral("%1, %2, %3 GB/s")
+                        .arg(QString::fromStdString(std::string(codecName(s.codec))),
+                             QString::fromStdString(std::string(sim::policyName(s.policy))))
+                        .arg(std::min(s.link.d2h_bytes_per_s, s.link.h2d_bytes_per_s) / 1e9, 0, 'g', 3);
+    baseline_ = std::move(pinned);
+    republishWith(baseline_);
+}
+
+void StudioModel::clearBaseline()
+{
+    if (!baseline_)
+        return;
+    baseline_.reset();
+    republishWith(nullptr);
+}
+
+void StudioModel::republishWith(std::shared_ptr<const Baseline> baseline)
+{
+    if (!snapshot_)
+        return;
+    auto copy = std::make_shared<Snapshot>(*snapshot_); // shares the result; only the baseline differs
+    copy->baseline = std::move(baseline);
+    snapshot_ = std::move(copy);
+    emit snapshotChanged(snapshot_);
+}
+
+void StudioModel::setSweepWanted(SweepKind kind, bool wanted)
+{
+    auto& cache = sweeps_[static_cast<std::size_t>(kind)];
+    if (wanted == cache.wanted)
+        return;
+    cache.wanted = wanted;
+    if (cache.needed() && hasScenario())
+        requestSimulation();
+}
+
+// --- the worker ---
+
+void StudioModel::requestSimulation()
+{
+    if (running_) {
+        pending_ = true; // the newest scenario is simulated when the running job ends
+        return;
+    }
+    startNextJob();
+}
+
+void StudioModel::startNextJob()
+{
+    pending_ = false;
+    running_ = true;
+    // Per sweep: run it (wanted, not current), keep the cached points (current), or leave it out.
+    std::array<bool, kSweepKinds> compute{};
+    std::array<std::shared_ptr<const SweepPoints>, kSweepKinds> keep{};
+    for (std::size_t k = 0; k < sweeps_.size(); ++k) {
+        compute[k] = sweeps_[k].needed();
+        sweeps_[k].runningGeneration = sweeps_[k].generation;
+        if (sweeps_[k].wanted && sweeps_[k].current)
+            keep[k] = sweeps_[k].points;
+    }
+    // A sweep-only request for the scenario already shown reuses its result.
+    SnapshotPtr reuse = snapshot_ && snapshot_->revision == revision_ ? snapshot_ : nullptr;
+    auto job = [scenario = scenario_, revision = revision_, baseline = baseline_, compute, keep, reuse]() -> JobOutput {
+        JobOutput out;
+        try {
+            auto snapshot = std::make_shared<Snapshot>();
+            snapshot->revision = revision;
+            snapshot->scenario = scenario;
+            snapshot->baseline = baseline;
+            snapshot->result = reuse ? reuse->result : std::make_shared<const sim::Result>(sim::simulate(scenario));
+            auto sweep = [&](SweepKind kind, sim::SweepSpec (*spec)(const sim::Scenario&)) {
+                const auto k = static_cast<std::size_t>(kind);
+                return compute[k] ? std::make_shared<const SweepPoints>(sim::runSweep(scenario, spec(scenario))) : keep[k];
+            };
+            snapshot->sweep = sweep(SweepKind::bandwidth, &sim::defaultSweepSpec);
+            snapshot->generations = sweep(SweepKind::generations, &sim::generationsSweepSpec);
+            out.snapshot = std::move(snapshot);
+        } catch (const std::exception& e) {
+            out.error = e.what();
+        }
+        return out;
+    };
+    watcher_->setFuture(QtConcurrent::run(std::move(job)));
+}
+
+void StudioModel::jobFinished()
+{
+    running_ = false;
+    JobOutput out = watcher_->result();
+    if (out.snapshot) {
+        const std::array<std::shared_ptr<const SweepPoints>, kSweepKinds> computed{out.snapshot->sweep,
+                                                                                   out.snapshot->generations};
+        for (std::size_t k = 0; k < sweeps_.size(); ++k) {
+            auto& cache = sweeps_[k];
+            // Points of a scenario edited since (in what they depend on) are not cached.
+            if (computed[k] && computed[k] != cache.points && cache.runningGeneration == cache.generation) {
+                cache.points = computed[k];
+                cache.current = true;
+            }
+        }
+        // A pin or clear while the job ran is newer than the job's copy of the baseline.
+        if (out.snapshot->baseline != baseline_) {
+            auto fixed = std::make_shared<Snapshot>(*out.snapshot);
+            fixed->baseline = baseline_;
+            out.snapshot = std::move(fixed);
+        }
+        publish(out.snapshot);
+    } else {
+        emit simulationFailed(QString::fromStdString(out.error));
+    }
+    if (pending_ || (anySweepNeeded() && hasScenario() && out.snapshot))
+        startNextJob();
+}
+
+void StudioModel::publish(SnapshotPtr snapshot)
+{
+    // Every snapshot shown is newer than the last: intermediate ones appear during a drag, and
+    // the newest edit's always comes last.
+    if (snapshot_ && snapshot->revision < snapshot_->revision)
+        return;
+    const bool networkChanged = !snapshot_ || snapshot_->scenario.network != snapshot->scenario.network;
+    snapshot_ = std::move(snapshot);
+    if (networkChanged && selectedLayer_ >= static_cast<int>(snapshot_->result->layers.size())) {
+        selectedLayer_ = -1;
+        emit selectionChanged(-1);
+    }
+    emit snapshotChanged(snapshot_);
+}
+
+bool StudioModel::waitForIdle(int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    auto idle = [this] {
+        return !running_ && !pending_ && (!hasScenario() || (snapshot_ && snapshot_->revision == revision_))
+               && (!anySweepNeeded() || !hasScenario());
+    };
+    while (!idle()) {
+        if (deadline.hasExpired())
+            return false;
+        if (running_)
+            watcher_->waitForFinished();
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        if (!running_ && !pending_)
+            return idle(); // nothing more is coming: current, or the last simulation failed
+    }
+    return true;
+}
+
+QString samplesDirectory()
+{
+    const std::filesystem::path dir = bundledSamplesDir(toPath(QCoreApplication::applicationDirPath()));
+    return fromPath(dir);
+}
+
+QString defaultScenarioPath()
+{
+    return samplesDirectory() + QStringLiteral("/scenarios/vgg16-titanx-pcie3-zvc.json");
+}
+
+} // namespace offload::studio

@@ -1,0 +1,155 @@
+#pragma once
+// The window's model: the scenario being edited, the file it belongs to, the selected layer and
+// the pinned baseline; simulation on a worker thread. No widgets: the Qt Test suites drive it
+// alone, and every view subscribes to its signals.
+//
+// Data flow: a control calls apply(edit) -> the scenario changes at once (scenarioChanged) ->
+// a worker simulates it -> snapshotChanged carries the immutable result to every view. Views
+// hold the shared snapshot and never write into it. While a simulation runs, newer edits
+// replace the pending request: only the newest scenario is simulated next, and every snapshot
+// published is newer than the one before it.
+#include "sim/result.h"
+#include "sim/scenario.h"
+#include "sim/scenario_edit.h"
+#include "sim/sweep.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace offload::studio {
+
+// A pinned scenario and its result, shown beside the current one.
+struct Baseline {
+    sim::Scenario scenario;
+    sim::Result result;
+    QString label;
+};
+
+using SweepPoints = std::vector<sim::SweepPoint>;
+
+// The sweeps a view can ask for: iteration time against link bandwidth per codec
+// (sim::defaultSweepSpec), and overhead across GPU generations (sim::generationsSweepSpec).
+enum class SweepKind { bandwidth = 0, generations = 1 };
+inline constexpr int kSweepKinds = 2;
+
+// One simulated state of the model, immutable once published.
+struct Snapshot {
+    std::uint64_t revision = 0; // the edit it reflects (StudioModel::revision() when requested)
+    sim::Scenario scenario;
+    std::shared_ptr<const sim::Result> result; // never null
+    std::shared_ptr<const Baseline> baseline;  // null: none pinned
+    std::shared_ptr<const SweepPoints> sweep;       // sim::defaultSweepSpec(scenario); null unless wanted
+    std::shared_ptr<const SweepPoints> generations; // sim::generationsSweepSpec(scenario); null unless wanted
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+class StudioModel : public QObject {
+    Q_OBJECT
+public:
+    explicit StudioModel(QObject* parent = nullptr);
+    ~StudioModel() override; // waits for a running simulation
+
+    // --- the scenario as edited (ahead of snapshot() while a simulation runs) ---
+    bool hasScenario() const { return scenario_.network != nullptr; }
+    const sim::Scenario& scenario() const { return scenario_; }
+    std::uint64_t revision() const { return revision_; }
+
+    // --- the newest published simulation (null before the first) ---
+    SnapshotPtr snapshot() const { return snapshot_; }
+    bool isSimulating() const { return running_; }
+    // Blocks, processing events, until the snapshot reflects the newest edit (tests, headless
+    // exports). Returns false after `timeoutMs`.
+    bool waitForIdle(int timeoutMs = 60000);
+
+    // --- edits: one path for every control. Throws InputError (nothing changes) when invalid ---
+    void apply(const sim::ScenarioEdit& edit);
+    void setNetworkFile(const QString& networkPath); // loads, then applies; throws InputError
+
+    // --- files ---
+    // Opens a scenario or network file; throws InputError and changes nothing on failure.
+    void open(const QString& path);
+    // Writes the scenario atomically; references are rewritten relative to `path`.
+    void save(const QString& path);
+    const QString& filePath() const { return filePath_; }
+    const QString& networkPath() const { return networkPath_; }
+    bool isModified() const { return modified_; }
+    QString displayName() const;
+    // Autosave: a self-contained copy (network embedded, measured device data applied), written
+    // atomically; recover() opens one as unsaved, untitled work (throws InputError).
+    void writeAutosave(const QString& path) const;
+    void recover(const QString& autosavePath);
+
+    // --- selection, baseline, sweep ---
+    int selectedLayer() const { return selectedLayer_; }
+    void setSelectedLayer(int layer); // -1: none; out of range: none
+    // Pins the shown snapshot's scenario and result as the baseline.
+    void pinBaseline();
+    void clearBaseline();
+    std::shared_ptr<const Baseline> baseline() const { return baseline_; }
+    // A sweep is simulated only while a view wants it (many simulations each).
+    void setSweepWanted(SweepKind kind, bool wanted);
+
+signals:
+    void scenarioChanged(const sim::Scenario& scenario); // at once, on every edit or open
+    void snapshotChanged(std::shared_ptr<const offload::studio::Snapshot> snapshot);
+    void selectionChanged(int layer);
+    void fileStateChanged(); // path, modified flag
+    void simulationFailed(const QString& message);
+
+private:
+    // What a worker returns: the new snapshot, or why the simulation failed.
+    struct JobOutput {
+        std::shared_ptr<const Snapshot> snapshot;
+        std::string error;
+    };
+    void replaceScenario(sim::Scenario scenario, const QString& filePath, const QString& networkPath,
+                         const QString& deviceProfilePath, bool modified);
+    void scenarioEdited();
+    void requestSimulation();
+    void startNextJob();
+    void jobFinished();
+    void publish(SnapshotPtr snapshot);
+    void republishWith(std::shared_ptr<const Baseline> baseline);
+
+    sim::Scenario scenario_;
+    std::uint64_t revision_ = 0;
+    QString filePath_;
+    QString networkPath_;       // absolute; empty when embedded
+    QString deviceProfilePath_; // absolute; empty when none
+    bool modified_ = false;
+    int selectedLayer_ = -1;
+    std::shared_ptr<const Baseline> baseline_;
+
+    // One cache per SweepKind: the points stay valid while no edit they depend on happens.
+    struct SweepCache {
+        bool wanted = false;
+        std::shared_ptr<const SweepPoints> points;
+        std::uint64_t generation = 0; // bumped by edits the sweep depends on
+        bool current = false;
+        std::uint64_t runningGeneration = 0; // of the points the running job computes
+        bool needed() const { return wanted && !current; }
+    };
+    std::array<SweepCache, kSweepKinds> sweeps_;
+    void invalidateSweep(SweepKind kind);
+    bool anySweepNeeded() const;
+
+    SnapshotPtr snapshot_;
+    bool running_ = false;
+    bool pending_ = false;
+    QFutureWatcher<JobOutput>* watcher_ = nullptr;
+};
+
+// Where the bundled samples are: next to an installed executable, else the source tree's.
+QString samplesDirectory();
+QString defaultScenarioPath();
+
+} // namespace offload::studio
+
+Q_DECLARE_METATYPE(std::shared_ptr<const offload::studio::Snapshot>)
