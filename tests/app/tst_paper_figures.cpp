@@ -4,6 +4,8 @@
 #include "test_support.h"
 
 #include "app/plots/figure_builder.h"
+#include "app/plots/figure_job.h"
+#include "app/studio/export_dialog.h"
 #include "app/plots/figure_export.h"
 #include "app/plots/layer_bars_plot.h"
 #include "app/plots/memory_plot.h"
@@ -12,6 +14,7 @@
 #include "sim/simulator.h"
 
 #include <QFile>
+#include <QImage>
 #include <QRegularExpression>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -361,6 +364,71 @@ private slots:
             QSvgRenderer renderer(path);
             QVERIFY(renderer.isValid());
         }
+    }
+
+    void windowExportStacksThePinnedBaseline()
+    {
+        studio::ExportContext context;
+        context.scenario = &cdma_;
+        context.result = &cdmaResult_;
+        context.baselineScenario = &vdnn_;
+        context.baselineResult = &vdnnResult_;
+        context.baselineLabel = QStringLiteral("vDNN");
+        context.visibleRangeMs = std::make_pair(100.0, 600.0);
+        studio::FigureRequest request;
+        request.chart = plots::ChartKind::timeline;
+        request.preset = plots::FigurePreset::doubleColumn;
+        request.size = plots::FigureSize{7, 3, 100};
+        request.path = dir_.filePath(QStringLiteral("window-stacked.png"));
+        request.compareBaseline = true;
+        request.writeCsv = true;
+        studio::writeFigure(request, context);
+        QFile csv(dir_.filePath(QStringLiteral("window-stacked.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(csv.readAll());
+        QVERIFY(text.contains(QStringLiteral("\nCurrent,")) && text.contains(QStringLiteral("\nvDNN,")));
+        for (const QString& line : text.trimmed().split(QLatin1Char('\n')).mid(1)) {
+            const QStringList fields = line.split(QLatin1Char(','));
+            QVERIFY(fields[fields.size() - 2].toDouble() >= 100 && fields.back().toDouble() <= 600);
+        }
+    }
+
+    void windowSavesItsExportAsASpec()
+    {
+        // The spec the window writes redraws the window's figure: same pixels.
+        studio::ExportContext context;
+        context.scenario = &vdnn_;
+        context.result = &vdnnResult_;
+        context.baselineScenario = &cdma_;
+        context.baselineResult = &cdmaResult_;
+        context.baselineLabel = QStringLiteral("cDMA");
+        context.visibleRangeMs = std::make_pair(50.0, 450.0);
+        studio::FigureRequest request;
+        request.chart = plots::ChartKind::memory;
+        request.preset = plots::FigurePreset::singleColumn;
+        request.size = plots::FigureSize{3.5, 2.2, 150};
+        request.path = dir_.filePath(QStringLiteral("window-memory.png"));
+        request.compareBaseline = true;
+        request.font = QStringLiteral("DejaVu Serif");
+        request.fontSizePt = 8;
+        studio::writeFigure(request, context);
+
+        QTemporaryDir specDir;
+        const QString specPath = specDir.filePath(QStringLiteral("figures.json"));
+        request.path = specDir.filePath(QStringLiteral("from-spec.png"));
+        studio::saveFigureSpecFor(request, context, specPath);
+        const auto jobs = plots::loadFigureSpec(specPath.toStdString());
+        QCOMPARE(jobs.size(), std::size_t{1});
+        QCOMPARE(jobs[0].chart, std::string("memory"));
+        QCOMPARE(jobs[0].compare.size(), std::size_t{1});
+        QCOMPARE(jobs[0].font, std::string("DejaVu Serif"));
+        QVERIFY(!jobs[0].time_range.empty());
+        plots::runFigureJob(jobs[0]);
+        QImage fromWindow(dir_.filePath(QStringLiteral("window-memory.png")));
+        QImage fromSpec(request.path);
+        QVERIFY(!fromWindow.isNull());
+        QCOMPARE(fromSpec.size(), fromWindow.size());
+        QVERIFY(fromSpec == fromWindow);
     }
 
 private:
