@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -29,6 +30,14 @@ namespace offload::studio {
 
 namespace {
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+// A row whose field is a layout has a label without a buddy, which shows its "&" literally;
+// the buddy makes it a shortcut to the row's first control.
+void setLabelBuddy(QFormLayout* form, QLayout* field, QWidget* buddy)
+{
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(field)))
+        label->setBuddy(buddy);
+}
 } // namespace
 
 ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggestedBaseName, QWidget* parent)
@@ -68,6 +77,7 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     sizeRow->addWidget(width_);
     sizeRow->addWidget(height_);
     form->addRow(tr("&Size (w × h)"), sizeRow);
+    setLabelBuddy(form, sizeRow, width_);
 
     dpi_ = new QSpinBox;
     dpi_->setRange(30, 2400);
@@ -89,6 +99,7 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     pathRow->addWidget(path_, 1);
     pathRow->addWidget(browse);
     form->addRow(tr("F&ile"), pathRow);
+    setLabelBuddy(form, pathRow, path_);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
     form->addRow(buttons);
@@ -171,6 +182,7 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     fontRow->addWidget(font_, 1);
     fontRow->addWidget(fontSize_);
     form->insertRow(row++, tr("Fo&nt"), fontRow);
+    setLabelBuddy(form, fontRow, customFont_);
     auto syncFont = [this] {
         font_->setEnabled(customFont_->isChecked());
         fontSize_->setEnabled(customFont_->isChecked());

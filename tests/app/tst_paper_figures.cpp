@@ -15,6 +15,8 @@
 
 #include <QFile>
 #include <QImage>
+#include <QPushButton>
+#include <QStandardPaths>
 #include <QRegularExpression>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -429,6 +431,32 @@ private slots:
         QVERIFY(!fromWindow.isNull());
         QCOMPARE(fromSpec.size(), fromWindow.size());
         QVERIFY(fromSpec == fromWindow);
+    }
+
+    void exportDialogOffersTheWindowsView()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        studio::ExportContext context;
+        context.scenario = &vdnn_;
+        context.result = &vdnnResult_;
+        context.visibleRangeMs = std::make_pair(10.0, 20.0);
+        {
+            // No baseline pinned: the comparison is offered but off and disabled.
+            studio::ExportDialog dialog(plots::ChartKind::timeline, QStringLiteral("vgg16"), context);
+            const auto request = dialog.request();
+            QVERIFY(request.visibleRangeOnly);
+            QVERIFY(!request.compareBaseline);
+            QVERIFY(request.path.endsWith(QStringLiteral("vgg16-timeline.pdf")) || request.path.contains(QStringLiteral("vgg16-timeline.")));
+            bool foundSpecButton = false;
+            for (auto* button : dialog.findChildren<QPushButton*>())
+                foundSpecButton = foundSpecButton || button->text().contains(QStringLiteral("Spec"));
+            QVERIFY(foundSpecButton);
+        }
+        context.baselineScenario = &cdma_;
+        context.baselineResult = &cdmaResult_;
+        context.baselineLabel = QStringLiteral("cDMA");
+        studio::ExportDialog dialog(plots::ChartKind::memory, QStringLiteral("vgg16"), context);
+        QVERIFY(dialog.request().compareBaseline); // on by default once a baseline is pinned
     }
 
 private:
