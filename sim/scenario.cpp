@@ -8,6 +8,7 @@
 #include "core/onnx_import.h"
 
 #include <cmath>
+#include <cstdlib>
 
 namespace offload::sim {
 
@@ -280,7 +281,7 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     checkFormatHeader(root, kScenarioFormat, kScenarioFormatVersion);
     root.checkKeys({"format", "version", "name", "description", "network", "batch", "dtype", "progress", "gpu", "link",
                     "codec", "engine", "policy", "manual_layers", "prefetch", "eager_depth", "sync", "memory_budget_gib",
-                    "workspace_mib", "device_profile", "conv_algorithms", "baseline", "compute_model"});
+                    "workspace_mib", "device_profile", "conv_algorithms", "baseline", "compute_model", "gpu_scale"});
     Scenario s;
     s.name = root.stringOr("name", path.stem().string());
     s.description = root.stringOr("description", "");
@@ -347,6 +348,16 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
         s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kMiB);
     if (auto m = root.member("compute_model"))
         s.compute_model = enumFromCursor(*m, kComputeModels);
+    if (auto scale = root.member("gpu_scale")) {
+        scale->requireObject();
+        scale->checkKeys({"compute", "l2", "dram"});
+        if (auto v = scale->member("compute"))
+            s.gpu_scale.compute = v->number(1e-3, 1e3);
+        if (auto v = scale->member("l2"))
+            s.gpu_scale.l2 = v->number(1e-3, 1e3);
+        if (auto v = scale->member("dram"))
+            s.gpu_scale.dram = v->number(1e-3, 1e3);
+    }
     if (auto a = root.member("conv_algorithms"))
         s.conv_algorithms = enumFromCursor(*a, kAlgorithmPreferences);
     if (auto b = root.member("baseline"))
@@ -457,6 +468,8 @@ nlohmann::json scenarioToJson(const Scenario& s)
     j["conv_algorithms"] = std::string(algorithmPreferenceName(s.conv_algorithms));
     j["baseline"] = std::string(baselineName(s.baseline));
     j["compute_model"] = std::string(computeModelName(s.compute_model));
+    if (!s.gpu_scale.isIdentity())
+        j["gpu_scale"] = {{"compute", s.gpu_scale.compute}, {"l2", s.gpu_scale.l2}, {"dram", s.gpu_scale.dram}};
     return j;
 }
 
@@ -529,7 +542,37 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
             throw InputError("", "--progress", "training progress is between 0 and 1");
         edit.progress = *o.progress;
     }
+    if (!o.gpu_scale.empty()) {
+        ResourceScale scale = s.gpu_scale;
+        for (const auto& item : o.gpu_scale) {
+            const auto eq = item.find('=');
+            const std::string resource = item.substr(0, eq);
+            double* factor = resource == "compute" ? &scale.compute
+                             : resource == "l2"    ? &scale.l2
+                             : resource == "dram"  ? &scale.dram
+                                                   : nullptr;
+            char* end = nullptr;
+            const std::string number = eq == std::string::npos ? std::string() : item.substr(eq + 1);
+            const double value = std::strtod(number.c_str(), &end);
+            if (!factor || number.empty() || *end != '\0' || !(value > 0) || !std::isfinite(value))
+                throw InputError("", "--scale",
+                                 "expected compute=F, l2=F or dram=F with a positive factor F, found \"" + item + "\"");
+            *factor = value;
+        }
+        edit.gpu_scale = scale;
+    }
     applyEdit(s, edit);
+}
+
+GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale)
+{
+    GpuSpec g = gpu;
+    g.peak_flops *= scale.compute;
+    g.peak_flops_fp16 *= scale.compute;
+    g.l1_bytes_per_s *= scale.compute;
+    g.l2_bytes_per_s *= scale.l2;
+    g.dram_bytes_per_s *= scale.dram;
+    return g;
 }
 
 Scenario defaultScenarioFor(std::shared_ptr<const NetworkModel> network)

@@ -38,6 +38,15 @@ std::optional<OffloadPolicy> parsePolicy(std::string_view);
 std::optional<PrefetchPolicy> parsePrefetch(std::string_view);
 std::optional<SyncPolicy> parseSync(std::string_view);
 
+// What-if scaling of one GPU's resources (DeLTA's question: which resource to grow).
+// compute scales the FP32/FP16 peaks and the L1 bandwidth (more or faster SMs); l2 and dram
+// scale those bandwidths.
+struct ResourceScale {
+    double compute = 1, l2 = 1, dram = 1;
+    bool isIdentity() const { return compute == 1 && l2 == 1 && dram == 1; }
+};
+GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale);
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -51,6 +60,9 @@ struct Scenario {
     double progress = 1.0; // training progress 0..1: selects sparsity on curves
 
     GpuSpec gpu;
+    // A what-if on the GPU above, applied when it is simulated (and to every GPU of a sweep):
+    // the scenario keeps the described GPU and says how it was scaled.
+    ResourceScale gpu_scale;
     LinkSpec link;
 
     CodecId codec = CodecId::none;
@@ -113,6 +125,7 @@ struct ScenarioOverrides {
     std::optional<std::string> baseline;        // vdnn, lean
     std::optional<std::string> conv_algorithms; // performance-optimal, memory-optimal
     std::optional<std::string> compute_model;   // roofline, delta
+    std::vector<std::string> gpu_scale;         // "compute=2", "l2=1.5", "dram=0.5" (what-if)
 };
 void applyOverrides(Scenario& scenario, const ScenarioOverrides& overrides);
 

@@ -3,11 +3,14 @@
 #include "core/input_error.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
+#include "core/onnx_import.h"
 
 namespace offload::sim {
 
 DocumentKind documentKindOf(const std::filesystem::path& path)
 {
+    if (isOnnxPath(path))
+        return DocumentKind::network; // an ONNX model is a network (core/onnx_import.h)
     const auto document = parseJsonFile(path);
     const std::string label = path.string();
     if (!document.is_object())

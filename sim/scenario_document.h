@@ -8,8 +8,8 @@
 
 namespace offload::sim {
 
-// What kind of document a file is, by its JSON "format" member. Throws InputError (naming the
-// file and "/format") for anything else.
+// What kind of document a file is: an .onnx model is a network; a JSON file is what its "format"
+// member says. Throws InputError (naming the file and "/format") for anything else.
 enum class DocumentKind { scenario, network };
 DocumentKind documentKindOf(const std::filesystem::path& path);
 

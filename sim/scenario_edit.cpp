@@ -9,7 +9,7 @@ namespace offload::sim {
 
 bool ScenarioEdit::changesMoreThanLinkAndCodec() const
 {
-    return network || batch || dtype || progress || gpu_preset || link_preset || codec_params || engine ||
+    return network || batch || dtype || progress || gpu_preset || gpu_scale || link_preset || codec_params || engine ||
            engine_bytes_per_s || policy || prefetch || eager_depth || sync || conv_algorithms || compute_model ||
            baseline || memory_budget_bytes;
 }
@@ -44,6 +44,11 @@ void applyEdit(Scenario& s, const ScenarioEdit& e)
     const GpuSpec* gpu = nullptr;
     if (e.gpu_preset && !(gpu = findGpuPreset(*e.gpu_preset)))
         invalid("gpu", "unknown GPU preset \"" + *e.gpu_preset + "\"");
+    if (e.gpu_scale) {
+        for (double f : {e.gpu_scale->compute, e.gpu_scale->l2, e.gpu_scale->dram})
+            if (!(f > 0 && std::isfinite(f)))
+                invalid("gpu_scale", "scale factors must be positive");
+    }
     const LinkSpec* link = nullptr;
     if (e.link_preset && !(link = findLinkPreset(*e.link_preset)))
         invalid("link", "unknown link preset \"" + *e.link_preset + "\"");
@@ -69,6 +74,8 @@ void applyEdit(Scenario& s, const ScenarioEdit& e)
         s.progress = *e.progress;
     if (gpu)
         s.gpu = *gpu;
+    if (e.gpu_scale)
+        s.gpu_scale = *e.gpu_scale;
     if (link)
         s.link = *link;
     if (e.bandwidth_bytes_per_s &&

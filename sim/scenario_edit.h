@@ -21,6 +21,7 @@ struct ScenarioEdit {
     std::optional<DType> dtype;
     std::optional<double> progress;              // training progress, 0..1
     std::optional<std::string> gpu_preset;       // a GPU preset id (devices.h)
+    std::optional<ResourceScale> gpu_scale;      // what-if scaling of the GPU, each factor > 0
     std::optional<std::string> link_preset;      // a link preset id
     std::optional<double> bandwidth_bytes_per_s; // both directions; makes the link custom
     std::optional<CodecId> codec;

@@ -235,6 +235,15 @@ void summarizeAlgorithms(Summary& sum, const PreparedNetwork& net, const Compute
     }
 }
 
+// The scenario as simulated: its GPU with the what-if scaling applied.
+Scenario withScaledGpu(const Scenario& described)
+{
+    Scenario s = described;
+    s.gpu = scaledGpu(described.gpu, described.gpu_scale);
+    s.gpu_scale = {};
+    return s;
+}
+
 } // namespace
 
 std::uint64_t residentWeightBytes(const PreparedNetwork& net)
@@ -353,10 +362,11 @@ void compareWithUncompressed(Result& result, double uncompressedIterationS)
         result.summary.iteration_s > 0 ? uncompressedIterationS / result.summary.iteration_s : 1;
 }
 
-Result simulate(const Scenario& scenario)
+Result simulate(const Scenario& described)
 {
-    if (!scenario.network)
+    if (!described.network)
         throw InputError("", "", "the scenario has no network");
+    const Scenario scenario = withScaledGpu(described);
     const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu, scenario.compute_model);
     Result result = runScenario(scenario, net, true);
     Result oracle = runOracle(scenario, net);
@@ -372,10 +382,11 @@ Result simulate(const Scenario& scenario)
     return result;
 }
 
-Result simulateOnly(const Scenario& scenario)
+Result simulateOnly(const Scenario& described)
 {
-    if (!scenario.network)
+    if (!described.network)
         throw InputError("", "", "the scenario has no network");
+    const Scenario scenario = withScaledGpu(described);
     const PreparedNetwork net = prepareNetwork(*scenario.network, scenario.batch, scenario.dtype, scenario.gpu, scenario.compute_model);
     return runScenario(scenario, net, true);
 }

@@ -47,16 +47,7 @@ std::vector<double> logRange(double lo, double hi, int n)
     return values;
 }
 
-GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale)
-{
-    GpuSpec g = gpu;
-    g.peak_flops *= scale.compute;
-    g.peak_flops_fp16 *= scale.compute;
-    g.l1_bytes_per_s *= scale.compute;
-    g.l2_bytes_per_s *= scale.l2;
-    g.dram_bytes_per_s *= scale.dram;
-    return g;
-}
+
 
 std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
 {
@@ -87,6 +78,8 @@ std::vector<SweepPoint> runSweep(const Scenario& base, const SweepSpec& spec)
     }
     if (gpus.empty())
         gpus.push_back(base.gpu);
+    for (auto& g : gpus)
+        g = scaledGpu(g, base.gpu_scale); // the scenario's own what-if, under the sweep's
 
     std::vector<SweepPoint> points;
     std::vector<std::size_t> gpuOf; // index into gpus per point

@@ -7,13 +7,7 @@
 
 namespace offload::sim {
 
-// What-if scaling of one GPU's resources (DeLTA's question: which resource to grow).
-// compute scales the FP32/FP16 peaks and the L1 bandwidth (more or faster SMs); l2 and dram
-// scale those bandwidths.
-struct ResourceScale {
-    double compute = 1, l2 = 1, dram = 1;
-};
-GpuSpec scaledGpu(const GpuSpec& gpu, const ResourceScale& scale);
+// ResourceScale and scaledGpu: scenario.h.
 
 struct SweepPoint {
     std::string gpu;                  // the GPU's preset id (or the scenario's GPU id)

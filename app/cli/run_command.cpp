@@ -30,6 +30,7 @@ struct RunOptions {
     std::optional<std::string> baseline;
     std::optional<std::string> conv_algorithms;
     std::optional<std::string> compute_model;
+    std::vector<std::string> gpu_scale;
     std::string json;
     std::string csv;
     std::string trace;
@@ -49,7 +50,7 @@ void runRun(const RunOptions& o, int& exitCode)
 {
     sim::Scenario s = sim::loadScenarioFile(o.scenario);
     sim::applyOverrides(s, {o.codec, o.bandwidth_gbps, o.policy, o.gpu, o.batch, o.progress, o.baseline,
-                            o.conv_algorithms, o.compute_model});
+                            o.conv_algorithms, o.compute_model, o.gpu_scale});
     const sim::Result r = sim::simulate(s);
     const sim::Summary& m = r.summary;
 
@@ -68,7 +69,11 @@ void runRun(const RunOptions& o, int& exitCode)
     out << s.name << "\n";
     out << "  network " << s.network->network().name << ", batch " << s.batch << ", " << dtypeName(s.dtype)
         << ", progress " << s.progress << "\n";
-    out << "  GPU " << s.gpu.name << "; link " << s.link.name << " (" << formatFixed(s.link.d2h_bytes_per_s / 1e9, 2)
+    out << "  GPU " << s.gpu.name;
+    if (!s.gpu_scale.isIdentity())
+        out << " scaled (compute x" << s.gpu_scale.compute << ", L2 x" << s.gpu_scale.l2 << ", DRAM x" << s.gpu_scale.dram
+            << ")";
+    out << "; link " << s.link.name << " (" << formatFixed(s.link.d2h_bytes_per_s / 1e9, 2)
         << " GB/s D2H, " << formatFixed(s.link.h2d_bytes_per_s / 1e9, 2) << " GB/s H2D); layer times "
         << sim::computeModelName(s.compute_model) << " (measured where the network has them)\n";
     out << "  codec " << codecName(s.codec) << " (" << sim::engineName(s.engine) << " engine), policy "
@@ -141,6 +146,8 @@ void addRunCommand(CLI::App& app, int& exitCode)
                     "Layer times for layers without measured ones: roofline or delta (DeLTA's memory hierarchy)")
         ->check(CLI::IsMember({"roofline", "delta"}));
     cmd->add_option("--gpu", o->gpu, "GPU preset (titan-x-maxwell, titan-xp, p100, v100, a100, h100, h100-sxm, h200)");
+    cmd->add_option("--scale", o->gpu_scale,
+                    "What-if scaling of the GPU: compute=F, l2=F or dram=F (repeatable; F multiplies the resource)");
     cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24));
     cmd->add_option("--progress", o->progress, "Training progress 0..1")->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--json", o->json, "Write the whole result as JSON to FILE, or - for stdout");

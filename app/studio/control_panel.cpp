@@ -122,6 +122,29 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
         gpu_->addItem(QString::fromStdString(g.name), QString::fromStdString(g.id));
     gpu_->setToolTip(tr("GPU preset: peak FLOP/s, DRAM bandwidth and memory size from the data sheet."));
     form->addRow(tr("&GPU"), gpu_);
+    // DeLTA's what-if: grow one resource of the GPU and see which one the offload pipeline needs.
+    auto* scaleRow = new QHBoxLayout;
+    scaleRow->setContentsMargins(0, 0, 0, 0);
+    const std::pair<QDoubleSpinBox**, QString> scales[] = {
+        {&computeScale_, tr("compute: FP32/FP16 peaks and L1 bandwidth (more or faster SMs)")},
+        {&l2Scale_, tr("L2 bandwidth")},
+        {&dramScale_, tr("DRAM bandwidth")}};
+    for (const auto& [spin, what] : scales) {
+        *spin = new QDoubleSpinBox;
+        (*spin)->setRange(0.1, 64);
+        (*spin)->setDecimals(2);
+        (*spin)->setSingleStep(0.25);
+        (*spin)->setPrefix(QStringLiteral("\u00D7"));
+        (*spin)->setToolTip(tr("What if the GPU had this multiple of its %1? 1 = as described. Applies to every GPU "
+                               "of the sweeps too; saved in the scenario as \"gpu_scale\".")
+                                .arg(what));
+        scaleRow->addWidget(*spin, 1);
+    }
+    auto* scaleWidget = new QWidget;
+    scaleWidget->setLayout(scaleRow);
+    auto* scaleTitle = new QLabel(tr("Scale"));
+    scaleTitle->setToolTip(tr("What-if scaling of the GPU: compute, L2 bandwidth, DRAM bandwidth."));
+    form->addRow(scaleTitle, scaleWidget);
     link_ = new QComboBox;
     for (const auto& l : linkPresets())
         link_->addItem(QString::fromStdString(l.name), QString::fromStdString(l.id));
@@ -297,6 +320,12 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     connect(dtype_, qOverload<int>(&QComboBox::activated), this,
             [this](int) { edit([&](sim::ScenarioEdit& e) { e.dtype = static_cast<DType>(dtype_->currentData().toInt()); }); });
     connect(progress_, &QSlider::valueChanged, this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.progress = v / 100.0; }); });
+    for (auto* spin : {computeScale_, l2Scale_, dramScale_})
+        connect(spin, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) {
+            edit([&](sim::ScenarioEdit& e) {
+                e.gpu_scale = sim::ResourceScale{computeScale_->value(), l2Scale_->value(), dramScale_->value()};
+            });
+        });
     connect(gpu_, qOverload<int>(&QComboBox::activated), this,
             [this](int) { edit([&](sim::ScenarioEdit& e) { e.gpu_preset = gpu_->currentData().toString().toStdString(); }); });
     connect(link_, qOverload<int>(&QComboBox::activated), this,
@@ -411,7 +440,7 @@ void ControlPanel::syncFromState()
     }
     setEnabled(true);
     const auto& s = model_.scenario();
-    const QList<QWidget*> all{network_, batch_, dtype_, gpu_, link_, bandwidthSlider_, bandwidthSpin_, codec_, jpegQuality_,
+    const QList<QWidget*> all{network_, batch_, dtype_, gpu_, computeScale_, l2Scale_, dramScale_, link_, bandwidthSlider_, bandwidthSpin_, codec_, jpegQuality_,
                               jpegShift_, dprFormat_, codecLevel_, engine_, engineThroughput_, policy_, prefetch_,
                               eagerDepth_, sync_, convAlgorithms_, memoryBaseline_, computeModel_, budget_,
                               progress_};
@@ -450,6 +479,9 @@ void ControlPanel::syncFromState()
         gpuIndex = gpu_->count() - 1;
     }
     gpu_->setCurrentIndex(gpuIndex);
+    computeScale_->setValue(s.gpu_scale.compute);
+    l2Scale_->setValue(s.gpu_scale.l2);
+    dramScale_->setValue(s.gpu_scale.dram);
     int linkIndex = link_->findData(QString::fromStdString(s.link.id));
     if (linkIndex < 0) {
         linkIndex = link_->findData(QStringLiteral("custom"));

@@ -37,6 +37,9 @@ public:
     QSpinBox* batchSpin() const { return batch_; }
     QComboBox* dtypeCombo() const { return dtype_; }
     QComboBox* gpuCombo() const { return gpu_; }
+    QDoubleSpinBox* computeScaleSpin() const { return computeScale_; }
+    QDoubleSpinBox* l2ScaleSpin() const { return l2Scale_; }
+    QDoubleSpinBox* dramScaleSpin() const { return dramScale_; }
     QComboBox* linkCombo() const { return link_; }
     QSlider* bandwidthSlider() const { return bandwidthSlider_; }
     QDoubleSpinBox* bandwidthSpin() const { return bandwidthSpin_; }
@@ -75,6 +78,9 @@ private:
     QSpinBox* batch_ = nullptr;
     QComboBox* dtype_ = nullptr;
     QComboBox* gpu_ = nullptr;
+    QDoubleSpinBox* computeScale_ = nullptr;
+    QDoubleSpinBox* l2Scale_ = nullptr;
+    QDoubleSpinBox* dramScale_ = nullptr;
     QComboBox* link_ = nullptr;
     QSlider* bandwidthSlider_ = nullptr;
     QDoubleSpinBox* bandwidthSpin_ = nullptr;

@@ -69,6 +69,10 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setWindowIcon(QIcon(QStringLiteral(":/offload-studio/offload-studio.svg")));
     setAcceptDrops(true);
+    // An explicit minimum (below 1280 x 720, so every sample fits a projector's screen): Qt
+    // then need not push the layout's own minimum to the window system on every show, which
+    // platforms without size hints (offscreen) answer with a warning.
+    setMinimumSize(900, 560);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks);
 
     // --- centre: timeline over memory (shared time axis), then per-layer bars and the sweep ---
@@ -541,7 +545,7 @@ void MainWindow::openDialog()
     QSettings settings;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario or Network"),
                                                       settings.value(QStringLiteral("files/dir"), samplesDirectory()).toString(),
-                                                      tr("Scenarios and networks (*.json);;All files (*)"));
+                                                      tr("Scenarios and networks (*.json *.onnx);;All files (*)"));
     if (!path.isEmpty()) {
         settings.setValue(QStringLiteral("files/dir"), QFileInfo(path).absolutePath());
         openFile(path);
@@ -551,7 +555,7 @@ void MainWindow::openDialog()
 void MainWindow::openNetworkDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Network"), samplesDirectory() + QStringLiteral("/networks"),
-                                                      tr("Networks (*.json)"));
+                                                      tr("Networks (*.json *.onnx)"));
     if (path.isEmpty())
         return;
     try {
@@ -768,7 +772,9 @@ void MainWindow::arrangeForHeight()
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const auto urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.front().isLocalFile() && urls.front().toLocalFile().endsWith(QLatin1String(".json")))
+    if (urls.size() == 1 && urls.front().isLocalFile()
+        && (urls.front().toLocalFile().endsWith(QLatin1String(".json"), Qt::CaseInsensitive)
+            || urls.front().toLocalFile().endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive)))
         event->acceptProposedAction();
 }
 

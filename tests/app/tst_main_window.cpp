@@ -178,6 +178,7 @@ private slots:
         QTest::newRow("link preset") << "link";
         QTest::newRow("convolution algorithms") << "conv-algorithms";
         QTest::newRow("compute model") << "compute-model";
+        QTest::newRow("GPU compute scale") << "compute-scale";
     }
 
     void controlChangesShowTheSimulatorsResult()
@@ -222,6 +223,10 @@ private slots:
         } else if (control == QLatin1String("compute-model")) {
             activate(controls->computeModelCombo(), static_cast<int>(sim::ComputeModelKind::delta));
             QCOMPARE(window.model().scenario().compute_model, sim::ComputeModelKind::delta);
+        } else if (control == QLatin1String("compute-scale")) {
+            controls->computeScaleSpin()->setValue(4);
+            QCOMPARE(window.model().scenario().gpu_scale.compute, 4.0);
+            QCOMPARE(window.model().scenario().gpu_scale.dram, 1.0);
         } else if (control == QLatin1String("link")) {
             activate(controls->linkCombo(), QStringLiteral("pcie4-x16"));
             QCOMPARE(window.model().scenario().link.id, std::string("pcie4-x16"));

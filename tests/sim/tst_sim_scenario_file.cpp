@@ -192,7 +192,8 @@ private slots:
     {
         Scenario s = loadScenarioFile(kSamples + "/vgg16-titanx-pcie3-none.json");
         applyOverrides(s, {std::string("zvc"), 25.0, std::string("conv"), std::string("a100"), 64, 0.5,
-                           std::string("lean"), std::string("memory-optimal"), std::string("delta")});
+                           std::string("lean"), std::string("memory-optimal"), std::string("delta"),
+                           {"compute=2", "dram=0.5"}});
         QCOMPARE(s.codec, CodecId::zvc);
         QCOMPARE(s.link.d2h_bytes_per_s, 25e9);
         QCOMPARE(s.policy, OffloadPolicy::conv);
@@ -202,9 +203,26 @@ private slots:
         QCOMPARE(s.baseline, BaselineKind::lean);
         QCOMPARE(s.conv_algorithms, AlgorithmPreference::memory);
         QCOMPARE(s.compute_model, ComputeModelKind::delta);
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}, {}, {}, {}}));
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}, {}, {}, {}}));
-        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, {}, {}, {}, {}, {}, std::string("exact")}));
+        QCOMPARE(s.gpu_scale.compute, 2.0);
+        QCOMPARE(s.gpu_scale.l2, 1.0);
+        QCOMPARE(s.gpu_scale.dram, 0.5);
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {std::string("brotli"), {}, {}, {}, {}, {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, std::string("gtx480"), {}, {}, {}, {}, {}, {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, {}, {}, {}, {}, {}, std::string("exact"), {}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, {}, {}, {}, {}, {}, {}, {"sm=2"}}));
+        QVERIFY_THROWS_EXCEPTION(InputError, applyOverrides(s, {{}, {}, {}, {}, {}, {}, {}, {}, {}, {"compute=-1"}}));
+        // The what-if scaling is kept in the file and is what the simulator runs: doubling the
+        // compute of a scenario equals simulating the GPU with twice its peaks.
+        const Scenario reread = scenarioFromJson(scenarioToJson(s), kSamples + "/round-trip.json");
+        QCOMPARE(reread.gpu_scale.compute, 2.0);
+        QCOMPARE(reread.gpu_scale.dram, 0.5);
+        Scenario explicitGpu = s;
+        explicitGpu.gpu = scaledGpu(s.gpu, s.gpu_scale);
+        explicitGpu.gpu_scale = {};
+        QCOMPARE(simulate(s).summary.iteration_s, simulate(explicitGpu).summary.iteration_s);
+        Scenario unscaled = s;
+        unscaled.gpu_scale = {};
+        QVERIFY(simulate(s).summary.iteration_s != simulate(unscaled).summary.iteration_s);
     }
 
     void presetsCiteTheirSource()
