@@ -31,16 +31,17 @@ DocumentKind documentKindOf(const std::filesystem::path& path)
 
 OpenedDocument openScenarioOrNetwork(const std::filesystem::path& path)
 {
+    // Read and named as given (errors quote the path the user typed); references are resolved
+    // to absolute paths so that a save elsewhere can rewrite them.
     const std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();
     OpenedDocument opened;
-    opened.kind = documentKindOf(absolute);
+    opened.kind = documentKindOf(path);
     if (opened.kind == DocumentKind::network) {
-        opened.scenario = defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(absolute)));
+        opened.scenario = defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(path)));
         opened.network_path = absolute;
         return opened;
     }
-    opened.scenario = loadScenarioFile(absolute);
-    // References inside a scenario are relative to its folder.
+    opened.scenario = loadScenarioFile(path);
     const std::filesystem::path folder = absolute.parent_path();
     if (!opened.scenario.network_ref.empty())
         opened.network_path = (folder / opened.scenario.network_ref).lexically_normal();

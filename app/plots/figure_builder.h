@@ -35,7 +35,7 @@ struct ComparedScenario {
 struct FigureInput {
     const sim::Scenario* scenario = nullptr;
     const sim::Result* result = nullptr;
-    // The sweep chart: standardSweepSpec's points alone, ownCodecSweepSpec's with comparisons.
+    // The sweep chart: sim::defaultSweepSpec's points alone, ownCodecSweepSpec's with comparisons.
     const std::vector<sim::SweepPoint>* sweep = nullptr;
     const sim::Result* baseline = nullptr;               // optional overlay
     int selectedLayer = -1;

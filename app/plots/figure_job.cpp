@@ -8,6 +8,7 @@
 #include "core/input_error.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
+#include "sim/scenario_document.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "sim/sweep.h"
@@ -45,13 +46,7 @@ namespace {
 
 sim::Scenario loadScenarioOrNetwork(const std::string& path)
 {
-    const auto document = parseJsonFile(path);
-    const auto format = document.is_object() && document.contains("format") && document["format"].is_string()
-                            ? document["format"].get<std::string>()
-                            : std::string();
-    if (format == "offload-studio/network")
-        return sim::defaultScenarioFor(std::make_shared<const NetworkModel>(loadNetworkFile(path)));
-    return sim::loadScenarioFile(path);
+    return sim::openScenarioOrNetwork(path).scenario; // a network (JSON or ONNX) in the default scenario
 }
 
 bool parseNumber(const std::string& text, double& value)
@@ -182,7 +177,7 @@ std::string runFigureJob(const FigureJob& job, const JobPlace& where)
     std::vector<sim::SweepPoint> sweep;
     std::vector<std::vector<sim::SweepPoint>> otherSweeps(others.size());
     if (*chart == ChartKind::sweep) {
-        sweep = sim::runSweep(scenario, others.empty() ? plots::standardSweepSpec(scenario) : ownCodecSweepSpec(scenario));
+        sweep = sim::runSweep(scenario, others.empty() ? sim::defaultSweepSpec(scenario) : ownCodecSweepSpec(scenario));
         input.sweep = &sweep;
         for (std::size_t i = 0; i < others.size(); ++i)
             otherSweeps[i] = sim::runSweep(others[i], ownCodecSweepSpec(others[i]));

@@ -7,19 +7,9 @@
 
 namespace offload::plots {
 
-sim::SweepSpec standardSweepSpec(const sim::Scenario& scenario)
-{
-    sim::SweepSpec spec;
-    spec.bandwidths_bytes_per_s = sim::logRange(1e9, 200e9, 25);
-    spec.codecs = {CodecId::none, CodecId::rle, CodecId::zvc, CodecId::zlib, CodecId::jpeg_act};
-    if (std::find(spec.codecs.begin(), spec.codecs.end(), scenario.codec) == spec.codecs.end())
-        spec.codecs.push_back(scenario.codec);
-    return spec;
-}
-
 sim::SweepSpec ownCodecSweepSpec(const sim::Scenario& scenario)
 {
-    sim::SweepSpec spec = plots::standardSweepSpec(scenario);
+    sim::SweepSpec spec = sim::defaultSweepSpec(scenario);
     spec.codecs = {scenario.codec};
     return spec;
 }

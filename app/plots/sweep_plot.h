@@ -12,11 +12,8 @@
 
 namespace offload::plots {
 
-// The sweep every front end draws: the codecs a lecture compares (none, RLE, ZVC, zlib,
-// JPEG-ACT, plus the scenario's own), at log-spaced bandwidths from 1 to 200 GB/s.
-sim::SweepSpec standardSweepSpec(const sim::Scenario& scenario);
 // The sweep of a chart with one line per scenario: the scenario's own codec at the same
-// bandwidths as the standard sweep.
+// bandwidths as sim::defaultSweepSpec.
 sim::SweepSpec ownCodecSweepSpec(const sim::Scenario& scenario);
 
 // What the sweep chart plots against bandwidth.
@@ -37,7 +34,7 @@ class SweepPlot : public Chart {
 public:
     explicit SweepPlot(const FigureStyle& style = FigureStyle::forPreset(FigurePreset::screen), QWidget* parent = nullptr);
 
-    // `points` as runSweep returned them for standardSweepSpec(scenario); the marker shows the
+    // `points` as runSweep returned them for sim::defaultSweepSpec(scenario); the marker shows the
     // scenario's own bandwidth and codec at its iteration time (from the scenario's result).
     void setData(const sim::Scenario& scenario, const std::vector<sim::SweepPoint>& points, double currentIterationS,
                  double oracleS);
