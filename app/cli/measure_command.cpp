@@ -5,6 +5,7 @@
 // order of the files, and a terminal sees the progress of long runs on stderr.
 #include "command.h"
 
+#include "core/codecs/capture_manifest.h"
 #include "core/codecs/codec.h"
 #include "core/codecs/npy.h"
 #include "core/codecs/npz.h"
@@ -137,41 +138,6 @@ std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
 }
 
 // manifest.json beside the tensors (as in ../shared/data) names each file's layer and layout.
-struct ManifestEntry {
-    std::string layer;
-    std::string layout;
-    std::optional<double> progress; // tools/capture_activations.py: when in training it was captured
-};
-
-std::map<std::string, ManifestEntry> readManifest(const fs::path& dir)
-{
-    std::map<std::string, ManifestEntry> out;
-    const fs::path path = dir / "manifest.json";
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return out;
-    const nlohmann::json doc = parseJsonFile(path);
-    const std::string label = path.string(); // the cursors refer to it
-    const JsonCursor root(doc, "", label);
-    if (!doc.is_array())
-        root.fail("expected an array of tensor entries ({\"file\": ..., \"layer_name\": ..., \"layout\": ...})");
-    // The capture tools that write manifests add keys of their own (shape, op, input...): only
-    // the three read here are checked.
-    for (const JsonCursor& e : root.elements()) {
-        e.requireObject();
-        const std::string file = e.required("file").nonEmptyString();
-        ManifestEntry m;
-        if (auto layer = e.member("layer_name")) m.layer = layer->string();
-        if (auto layout = e.member("layout")) {
-            m.layout = layout->string();
-            if (m.layout != "NCHW" && m.layout != "NHWC")
-                layout->fail("layout must be \"NCHW\" or \"NHWC\", found \"" + m.layout + "\"");
-        }
-        if (auto progress = e.member("progress")) m.progress = progress->number(0.0, 1.0);
-        out[file] = m;
-    }
-    return out;
-}
-
 TensorDesc describe(const NpyArray& a, DType dtype, const std::string& layout)
 {
     TensorDesc d;
@@ -233,7 +199,7 @@ nlohmann::json finiteOrNull(double v)
 }
 
 TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const std::vector<CodecId>& ids,
-                           const CodecParams& params, const std::map<std::string, ManifestEntry>& manifest)
+                           const CodecParams& params, const std::map<std::string, CaptureManifestEntry>& manifest)
 {
     NpyOptions npy;
     npy.u2_as_bf16 = o.u2AsBf16;
@@ -474,7 +440,7 @@ std::vector<TensorResult> measureAll(const std::vector<fs::path>& files, const M
                                      const std::vector<CodecId>& ids, const CodecParams& params)
 {
     struct Manifest {
-        std::map<std::string, ManifestEntry> entries;
+        std::map<std::string, CaptureManifestEntry> entries;
         std::exception_ptr error;
     };
     std::map<fs::path, Manifest> manifests;
@@ -486,7 +452,7 @@ std::vector<TensorResult> measureAll(const std::vector<fs::path>& files, const M
         auto [it, added] = manifests.try_emplace(dir);
         if (added) {
             try {
-                it->second.entries = readManifest(dir);
+                it->second.entries = readCaptureManifest(dir);
             } catch (...) {
                 it->second.error = std::current_exception();
             }

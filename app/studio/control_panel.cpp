@@ -135,6 +135,7 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
         (*spin)->setDecimals(2);
         (*spin)->setSingleStep(0.25);
         (*spin)->setPrefix(QStringLiteral("\u00D7"));
+        (*spin)->setButtonSymbols(QAbstractSpinBox::NoButtons); // three to a row: room for the digits
         (*spin)->setToolTip(tr("What if the GPU had this multiple of its %1? 1 = as described. Applies to every GPU "
                                "of the sweeps too; saved in the scenario as \"gpu_scale\".")
                                 .arg(what));
@@ -298,6 +299,9 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
             field->setMinimumWidth(90);
         }
     }
+    // The three scale factors share one row.
+    for (auto* spin : {computeScale_, l2Scale_, dramScale_})
+        spin->setMinimumWidth(44);
 
     // --- wiring: each control writes one setting ---
     connect(network_, qOverload<int>(&QComboBox::activated), this, [this](int index) {

@@ -42,6 +42,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -92,6 +93,17 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(generations_, tr("GPU &generations"));
     tabs_->setTabToolTip(2, tr("Offload overhead on every GPU generation at this link, per codec: compute grows faster "
                                "than PCIe, so the same offload stalls more on newer GPUs (why cDMA compresses)."));
+    explorer_ = new SparsityExplorer;
+    explorerHint_ = new QLabel;
+    explorerHint_->setWordWrap(true);
+    explorerHint_->setAlignment(Qt::AlignCenter);
+    explorerHint_->setMargin(24);
+    explorerPage_ = new QStackedWidget;
+    explorerPage_->addWidget(explorerHint_);
+    explorerPage_->addWidget(explorer_);
+    tabs_->addTab(explorerPage_, tr("Sparsity e&xplorer"));
+    tabs_->setTabToolTip(3, tr("The selected layer's captured output: zeros per channel, one feature map, the value "
+                               "histogram and the layer's sparsity over training (File > Open Captured Tensors)."));
     tabs_->setTabToolTip(0, tr("Sparsity, compression ratio and stalls of every layer, in execution order. Click a bar to select the layer."));
     tabs_->setTabToolTip(1, tr("Iteration time against link bandwidth, one line per codec; the ring marks the current setting."));
     splitter_ = new QSplitter(Qt::Vertical);
@@ -189,6 +201,7 @@ MainWindow::MainWindow(QWidget* parent)
         model_.setSweepWanted(SweepKind::bandwidth, tabs_->currentWidget() == sweep_);
         model_.setSweepWanted(SweepKind::generations, tabs_->currentWidget() == generations_);
         updateSweep();
+        updateExplorer();
     });
     connect(controls_, &ControlPanel::openNetworkRequested, this, &MainWindow::openNetworkDialog);
     connect(controls_, &ControlPanel::networkLoadFailed, this,
@@ -256,6 +269,13 @@ void MainWindow::buildMenus()
     saveAction->setShortcut(QKeySequence::Save);
     auto* saveAsAction = file->addAction(tr("Save &As..."), this, [this] { saveAs(); });
     saveAsAction->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    file->addAction(tr("Open Captured &Tensors..."), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder of Captured Tensors (manifest.json and .npy files)"),
+                                                                 samplesDirectory() + QStringLiteral("/tensors"));
+        if (!folder.isEmpty())
+            openCapturedTensors(folder);
+    });
     file->addSeparator();
     auto* exportFigureAction = file->addAction(tr("&Export Figure..."), this, &MainWindow::exportDialog);
     exportFigureAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -373,10 +393,84 @@ void MainWindow::updateSweep()
     }
 }
 
+QString MainWindow::sparsityExplorerHint() const
+{
+    return explorerPage_->currentWidget() == explorerHint_ ? explorerHint_->text() : QString();
+}
+
+bool MainWindow::openCapturedTensors(const QString& folder)
+{
+    try {
+        tensors_ = CapturedTensors::openFolder(toPath(folder));
+    } catch (const InputError& e) {
+        showError(tr("Cannot open the captured tensors"), inputErrorText(e));
+        return false;
+    }
+    explorerShows_.clear();
+    tabs_->setCurrentWidget(explorerPage_);
+    updateExplorer();
+    return true;
+}
+
+void MainWindow::updateExplorer()
+{
+    if (!shown_ || tabs_->currentWidget() != explorerPage_)
+        return;
+    const Network& network = shown_->scenario.network->network();
+    // The bundled MobileNetV1-SSD tensors serve their network without asking.
+    if (tensors_.empty()) {
+        try {
+            CapturedTensors bundled = CapturedTensors::openFolder(toPath(samplesDirectory() + QStringLiteral("/tensors")));
+            if (bundled.layersOf(network) > 0)
+                tensors_ = std::move(bundled);
+        } catch (const InputError&) {
+            // No bundled tensors (a trimmed install): the hint below says how to open some.
+        }
+    }
+    const int layer = model_.selectedLayer();
+    const std::string name = layer >= 0 ? plots::layerName(shown_->scenario, layer).toStdString() : std::string();
+    auto hint = [this](const QString& text) {
+        explorerHint_->setText(text);
+        explorerPage_->setCurrentWidget(explorerHint_);
+        explorerShows_.clear();
+    };
+    if (tensors_.empty() || tensors_.layersOf(network) == 0) {
+        hint(tr("No captured outputs of %1's layers are open.\n\nFile > Open Captured Tensors... takes a folder with "
+                "manifest.json and one .npy per layer output, as tools/capture_activations.py writes it. The bundled "
+                "MobileNetV1-SSD example (File > Open Example) comes with its own.")
+                 .arg(QString::fromStdString(network.name)));
+        return;
+    }
+    QStringList captured;
+    for (const auto& l : network.layers)
+        if (tensors_.hasLayer(l.name))
+            captured << QString::fromStdString(l.name);
+    if (layer < 0 || !tensors_.hasLayer(name)) {
+        hint(tr("%1\n\nSelect a layer with a captured output (click its bar or its compute block). %n of this network's "
+                "layers have one: %2.",
+                nullptr, static_cast<int>(captured.size()))
+                 .arg(layer < 0 ? tr("No layer is selected.") : tr("Nothing was captured for %1.").arg(QString::fromStdString(name)),
+                      captured.mid(0, 8).join(QStringLiteral(", ")) + (captured.size() > 8 ? QStringLiteral(", ...") : QString())));
+        return;
+    }
+    const std::string key = name + "@" + std::to_string(shown_->scenario.progress);
+    if (key == explorerShows_)
+        return;
+    try {
+        auto data = tensors_.explorerData(network, name, shown_->scenario.progress);
+        explorer_->setData(std::move(*data));
+        explorerPage_->setCurrentWidget(explorer_);
+        explorerShows_ = key;
+    } catch (const InputError& e) {
+        hint(inputErrorText(e));
+    }
+}
+
 void MainWindow::updateSelection(int layer)
 {
     if (!shown_ || layer >= static_cast<int>(shown_->result->layers.size()))
         layer = -1;
+    updateExplorer();
     timeline_->setSelectedLayer(layer);
     layerBars_->setSelectedLayer(layer);
     memory_->setSelectedLayer(layer);

@@ -1,6 +1,7 @@
 #pragma once
 // The window: controls on the left, summary on the right, timeline / memory / per-layer and
 // sweep charts in the middle. Every view shows the StudioModel's newest snapshot.
+#include "captured_tensors.h"
 #include "export_dialog.h"
 #include "studio_model.h"
 
@@ -12,6 +13,7 @@ class QAction;
 class QLabel;
 class QMenu;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 
 namespace offload::plots {
@@ -46,6 +48,9 @@ public:
     plots::MemoryPlot* memory() const { return memory_; }
     plots::SweepPlot* sweepPlot() const { return sweep_; }
     plots::GenerationsPlot* generationsPlot() const { return generations_; }
+    SparsityExplorer* sparsityExplorer() const { return explorer_; }
+    QWidget* sparsityExplorerPage() const { return explorerPage_; }
+    QString sparsityExplorerHint() const;
     QTabWidget* chartTabs() const { return tabs_; }
 
     // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
@@ -62,6 +67,9 @@ public:
     // Writes a figure of a chart as the window shows it (selection, baseline, timeline zoom).
     bool exportFigure(const FigureRequest& request);
     bool exportData(DataExport kind, const QString& path);
+    // Captured layer outputs (a folder with manifest.json) for the sparsity explorer; on failure
+    // reports it (showError) and keeps the tensors it had.
+    bool openCapturedTensors(const QString& folder);
 
     enum class SaveChoice { save, discard, cancel };
 
@@ -82,6 +90,7 @@ private:
     void updateSelection(int layer);
     void updateBaseline();
     void updateSweep();
+    void updateExplorer();
     void updateTitle();
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
@@ -111,6 +120,11 @@ private:
     plots::LayerBarsPlot* layerBars_ = nullptr;
     plots::SweepPlot* sweep_ = nullptr;
     plots::GenerationsPlot* generations_ = nullptr;
+    QStackedWidget* explorerPage_ = nullptr;
+    SparsityExplorer* explorer_ = nullptr;
+    QLabel* explorerHint_ = nullptr;
+    CapturedTensors tensors_;
+    std::string explorerShows_; // "<layer>@<progress>" of the explorer's data, to skip reloads
     QTabWidget* tabs_ = nullptr;
     QSplitter* splitter_ = nullptr;
     QLabel* baselineLabel_ = nullptr;

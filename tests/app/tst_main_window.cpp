@@ -409,6 +409,41 @@ private slots:
         }
     }
 
+    // The sparsity explorer: MobileNetV1-SSD comes with real captured outputs (samples/tensors).
+    // Selecting a captured layer shows its tensor (NHWC read as NCHW) with the exact zero
+    // fraction; a layer without one, or a folder without a manifest, says so and keeps state.
+    void sparsityExplorerShowsTheSelectedLayersCapture()
+    {
+        TestWindow window;
+        window.show();
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/mobilenetv1-ssd-zvc.json"))));
+        shownResult(window);
+        window.chartTabs()->setCurrentWidget(window.sparsityExplorerPage());
+        QVERIFY(window.sparsityExplorerHint().contains(QStringLiteral("prediction/conv_0/relu6")));
+        const int layer = window.model().scenario().network->indexOf("prediction/conv_0/relu6");
+        QVERIFY(layer >= 0);
+        window.model().setSelectedLayer(layer);
+        QVERIFY2(window.sparsityExplorerHint().isEmpty(), qPrintable(window.sparsityExplorerHint()));
+        const auto& data = window.sparsityExplorer()->data();
+        QCOMPARE(data.layer, QStringLiteral("prediction/conv_0/relu6"));
+        QCOMPARE(data.samples, 1);
+        QCOMPARE(data.channels, 256);
+        QCOMPARE(data.height, 16);
+        QCOMPARE(data.width, 16);
+        // numpy: (a == 0).mean() of ssd_mobilenetv1__sample1__055__prediction.conv_0.relu6.npy
+        QCOMPARE(data.sparsity(), 0.720550537109375);
+
+        window.model().setSelectedLayer(0); // the input convolution: nothing captured
+        QVERIFY(window.sparsityExplorerHint().contains(QStringLiteral("Nothing was captured")));
+
+        QTemporaryDir empty;
+        QVERIFY(!window.openCapturedTensors(empty.path()));
+        QCOMPARE(window.errors.size(), 1);
+        QVERIFY(window.errors.front().contains(QStringLiteral("manifest.json")));
+        window.model().setSelectedLayer(layer); // the bundled tensors are still open
+        QCOMPARE(window.sparsityExplorer()->data().channels, 256);
+    }
+
     void baselineShowsDeltas()
     {
         TestWindow window;
