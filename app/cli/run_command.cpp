@@ -7,6 +7,7 @@
 #include "sim/export/csv_export.h"
 #include "sim/export/json_export.h"
 #include "sim/scenario.h"
+#include "sim/scenario_document.h"
 #include "sim/simulator.h"
 
 #include <cstdio>
@@ -48,7 +49,8 @@ std::string milliseconds(double seconds)
 
 void runRun(const RunOptions& o, int& exitCode)
 {
-    sim::Scenario s = sim::loadScenarioFile(o.scenario);
+    // A network file (JSON or ONNX) runs in the default scenario around it, as in the window.
+    sim::Scenario s = sim::openScenarioOrNetwork(o.scenario).scenario;
     sim::applyOverrides(s, {o.codec, o.bandwidth_gbps, o.policy, o.gpu, o.batch, o.progress, o.baseline,
                             o.conv_algorithms, o.compute_model, o.gpu_scale});
     const sim::Result r = sim::simulate(s);
@@ -131,7 +133,7 @@ void addRunCommand(CLI::App& app, int& exitCode)
 {
     auto o = std::make_shared<RunOptions>();
     auto* cmd = app.add_subcommand("run", "Simulate one training iteration of a scenario and print its summary");
-    cmd->add_option("scenario", o->scenario, "Scenario file (offload-studio/scenario JSON)")->required();
+    cmd->add_option("scenario", o->scenario, "Scenario file, or a network (JSON or ONNX) to run in the default scenario")->required();
     cmd->add_option("--codec", o->codec, "Codec: none, zvc, rle, zlib, lz4, zstd, jpeg-act, dpr");
     cmd->add_option("--bandwidth", o->bandwidth_gbps, "Link bandwidth in GB/s, both directions")
         ->check(CLI::Range(1e-6, 1e9));
