@@ -143,6 +143,7 @@ public:
             constants_[init.name()] = &init;
         findInput();
         sortNodes();
+        checkConvAndPoolAttributes();
         inferShapes();
         collectShapes();
         buildLayers();
@@ -306,6 +307,49 @@ private:
         for (int i : order)
             *sorted.Add() = graph.node(i);
         graph.mutable_node()->Swap(&sorted);
+    }
+
+    // ONNX 1.12's shape inference for convolutions and pooling trusts its attributes: a zero
+    // stride divides by zero, and a Conv without kernel_shape takes the kernel from weights of
+    // any rank and reads past its arrays (both crashes found by fuzz_onnx). Those attributes are
+    // checked here first, and a missing Conv kernel is stated from the weights (as the operator
+    // defines it) so that ONNX's own rank check applies.
+    void checkConvAndPoolAttributes()
+    {
+        static const std::set<std::string> windowed{"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"};
+        auto& graph = *model_.mutable_graph();
+        for (int i = 0; i < graph.node_size(); ++i) {
+            auto& node = *graph.mutable_node(i);
+            if (!windowed.count(node.op_type()))
+                continue;
+            const std::string place = nodePlace(node, static_cast<std::size_t>(i));
+            bool kernelStated = false;
+            for (const auto& attribute : node.attribute()) {
+                const std::string& name = attribute.name();
+                kernelStated = kernelStated || name == "kernel_shape";
+                const bool positive = name == "kernel_shape" || name == "strides" || name == "dilations";
+                if (positive || name == "pads" || name == "output_padding")
+                    for (auto v : attribute.ints())
+                        if (positive ? v < 1 : v < 0)
+                            fail(place, "attribute \"" + name + "\" has " + std::to_string(v) + "; expected " +
+                                            (positive ? "values of at least 1" : "values of at least 0"));
+                if (name == "group" && attribute.i() < 1)
+                    fail(place, "attribute \"group\" must be at least 1");
+            }
+            if (kernelStated || (node.op_type() != "Conv" && node.op_type() != "ConvTranspose"))
+                continue;
+            const auto weights = node.input_size() >= 2 ? staticDims_.find(node.input(1)) : staticDims_.end();
+            if (weights == staticDims_.end())
+                fail(place, "a convolution without \"kernel_shape\" needs its weights in the file (an initializer)");
+            if (weights->second.size() < 3)
+                fail(place, "the convolution's weights have " + std::to_string(weights->second.size()) +
+                                " dimensions; expected (out channels, in channels, kernel...)");
+            auto* kernel = node.add_attribute();
+            kernel->set_name("kernel_shape");
+            kernel->set_type(onnx::AttributeProto::INTS);
+            for (std::size_t d = 2; d < weights->second.size(); ++d)
+                kernel->add_ints(weights->second[d]);
+        }
     }
 
     void inferShapes()
