@@ -119,6 +119,10 @@ std::uint64_t runLengthAcrossWords(const std::uint64_t* mask, std::uint64_t i, s
 inline std::uint64_t runLength(const std::uint64_t* mask, std::uint64_t i, std::uint64_t n, bool zeros,
                                std::uint64_t cap)
 {
+    // A tensor that ends in zeros asks for the literals after its end: there are none, and its
+    // mask has no word there when n is a multiple of 64 (a heap overflow found by fuzz_decode_rle).
+    if (i >= n)
+        return 0;
     const unsigned shift = static_cast<unsigned>(i % 64);
     const std::uint64_t word = mask[i / 64] >> shift; // bits past the word's end read as non-zero
     if (zeros) {
