@@ -716,6 +716,17 @@ private:
         bool symmetric = true;
     };
 
+    // Kernel, strides and padding of a conv or pooling layer (a 1-D window is H x 1).
+    static void setWindow(Layer& L, const Window& w)
+    {
+        L.kernel_h = w.kernel[0];
+        L.kernel_w = w.kernel.size() > 1 ? w.kernel[1] : 1;
+        L.stride_h = w.strides[0];
+        L.stride_w = w.strides.size() > 1 ? w.strides[1] : 1;
+        L.pad_h = w.pad_h;
+        L.pad_w = w.pad_w;
+    }
+
     Window window(const onnx::NodeProto& node, std::size_t i, const Dims& xd, const Dims& yd, Dims kernel) const
     {
         Window w;
@@ -804,12 +815,7 @@ private:
         }
         L.kind = LayerKind::conv;
         L.out_channels = outChannels;
-        L.kernel_h = w.kernel[0];
-        L.kernel_w = w.kernel.size() > 1 ? w.kernel[1] : 1;
-        L.stride_h = w.strides[0];
-        L.stride_w = w.strides.size() > 1 ? w.strides[1] : 1;
-        L.pad_h = w.pad_h;
-        L.pad_w = w.pad_w;
+        setWindow(L, w);
         L.dilation = w.dilations[0];
         L.groups = groups;
         L.bias = bias;
@@ -836,12 +842,7 @@ private:
             return;
         }
         L.kind = isMax ? LayerKind::maxpool : LayerKind::avgpool;
-        L.kernel_h = w.kernel[0];
-        L.kernel_w = w.kernel.size() > 1 ? w.kernel[1] : 1;
-        L.stride_h = w.strides[0];
-        L.stride_w = w.strides.size() > 1 ? w.strides[1] : 1;
-        L.pad_h = w.pad_h;
-        L.pad_w = w.pad_w;
+        setWindow(L, w);
         L.ceil_mode = intOr(node, "ceil_mode", 0) != 0;
     }
 

@@ -417,16 +417,18 @@ void MainWindow::updateExplorer()
     if (!shown_ || tabs_->currentWidget() != explorerPage_)
         return;
     const Network& network = shown_->scenario.network->network();
-    // The bundled MobileNetV1-SSD tensors serve their network without asking.
-    if (tensors_.empty()) {
+    // The bundled MobileNetV1-SSD tensors serve their network without asking; their manifest
+    // is read once, not on every snapshot while the tab is shown.
+    if (tensors_.empty() && !triedBundledTensors_) {
+        triedBundledTensors_ = true;
         try {
-            CapturedTensors bundled = CapturedTensors::openFolder(toPath(samplesDirectory() + QStringLiteral("/tensors")));
-            if (bundled.layersOf(network) > 0)
-                tensors_ = std::move(bundled);
+            bundledTensors_ = CapturedTensors::openFolder(toPath(samplesDirectory() + QStringLiteral("/tensors")));
         } catch (const InputError&) {
             // No bundled tensors (a trimmed install): the hint below says how to open some.
         }
     }
+    if (tensors_.empty() && bundledTensors_.layersOf(network) > 0)
+        tensors_ = bundledTensors_;
     const int layer = model_.selectedLayer();
     const std::string name = layer >= 0 ? plots::layerName(shown_->scenario, layer).toStdString() : std::string();
     auto hint = [this](const QString& text) {

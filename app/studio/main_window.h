@@ -124,6 +124,8 @@ private:
     SparsityExplorer* explorer_ = nullptr;
     QLabel* explorerHint_ = nullptr;
     CapturedTensors tensors_;
+    CapturedTensors bundledTensors_; // samples/tensors, read on first use
+    bool triedBundledTensors_ = false;
     std::string explorerShows_; // "<layer>@<progress>" of the explorer's data, to skip reloads
     QTabWidget* tabs_ = nullptr;
     QSplitter* splitter_ = nullptr;
