@@ -36,6 +36,7 @@ struct EngineSettings {
     std::uint64_t workspace_bytes = 0;
     bool half_duplex = false;
     bool sm_engine = false;
+    // Also fills EngineOutput::residency (the tensors' places over time, Result::residency).
     bool collect_events = true;
     // Off: EngineOutput::layers stays empty (runs that need only summary numbers).
     bool collect_layers = true;
@@ -61,6 +62,7 @@ struct EngineOutput {
     std::vector<LayerResult> layers;
     std::vector<Event> events;
     std::vector<MemoryPoint> memory;
+    std::vector<TensorSpan> residency; // with collect_events
     // With collect_memory: the most memory allocated during each layer step, forward steps
     // (layer 0 .. n-1) then backward steps (layer n-1 .. 0).
     std::vector<std::uint64_t> step_peak_bytes;

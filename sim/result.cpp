@@ -27,6 +27,17 @@ std::string_view eventKindName(EventKind kind)
     return "forward";
 }
 
+std::string_view tensorPlaceName(TensorPlace place)
+{
+    switch (place) {
+    case TensorPlace::gpu: return "gpu";
+    case TensorPlace::offloading: return "offloading";
+    case TensorPlace::host: return "host";
+    case TensorPlace::prefetching: return "prefetching";
+    }
+    return "gpu";
+}
+
 std::string_view memoryKindName(MemoryKind kind)
 {
     switch (kind) {

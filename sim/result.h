@@ -50,6 +50,30 @@ struct LayerResult {
     Bound backward_bound = Bound::compute;
 };
 
+// Where a tensor's values are at a time (TensorSpan). gpu: a buffer on the GPU holds them
+// (MemoryKind::activations). offloading: the copy to the host has started and its GPU buffer is
+// still allocated (MemoryKind::in_flight), until the copy has ended and the layer that issued it
+// has finished its forward pass. host: only the pinned host copy exists (no GPU memory).
+// prefetching: the GPU buffer for the copy back is allocated and the copy is queued or under way
+// (MemoryKind::in_flight), until the copy ends.
+enum class TensorPlace : std::uint8_t { gpu, offloading, host, prefetching };
+std::string_view tensorPlaceName(TensorPlace);
+
+// One stretch of time [start_s, end_s) during which a tensor stays in one place. The engine
+// records them where its memory ledger allocates, changes or releases the buffers of stashed and
+// moved tensors, so at any time t the bytes of the spans covering t whose place is not host add
+// up to by_kind[activations] + by_kind[in_flight] of the memory curve at t. A tensor an in-place
+// activation takes over ends its last span when that layer's forward pass starts, and the
+// layer's output starts its own in the same buffer. A tensor still allocated when the iteration
+// ends (none in practice) has its span closed at Summary::iteration_s.
+struct TensorSpan {
+    double start_s = 0;
+    double end_s = 0;
+    std::uint64_t bytes = 0; // the tensor's size at the batch (uncompressed)
+    int tensor = -1;         // producer index, -1 network input (as Event::tensor)
+    TensorPlace place = TensorPlace::gpu;
+};
+
 // What GPU memory is used for. weights: weights and their gradients (resident); workspace:
 // convolution workspace (resident); activations: stashed layer outputs and the network input;
 // in_flight: buffers of tensors being copied (offload or prefetch under way); gradients: dX/dY.
@@ -111,6 +135,9 @@ struct Result {
     std::vector<Event> events; // sorted by start time within each lane
     std::vector<MemoryPoint> memory;
     std::vector<MemoryPoint> oracle_memory;
+    // Filled together with `events`. No span has zero length; spans with no bytes are left out.
+    // In no particular order (teaching.h answers questions about a time).
+    std::vector<TensorSpan> residency;
 };
 
 } // namespace offload::sim
