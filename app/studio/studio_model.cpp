@@ -5,15 +5,18 @@
 #include "core/samples_dir.h"
 #include "sim/scenario_document.h"
 #include "sim/simulator.h"
+#include "sim/teaching.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 namespace offload::studio {
@@ -28,6 +31,20 @@ QString fromPath(const std::filesystem::path& p)
     return QString::fromStdString(p.string());
 }
 
+// The layer the views highlight at a time: the pass that runs, else the layer a stall or the
+// codec kernels hold up (the first caption's), else the last pass begun (between events).
+int layerAt(const Network& network, const sim::Result& result, double t)
+{
+    if (const auto step = sim::computeAt(result, t))
+        return step->layer;
+    for (const auto& caption : sim::captionsAt(network, result, t))
+        if (caption.layer >= 0)
+            return caption.layer;
+    if (const auto before = sim::previousComputeStep(result, t))
+        return before->layer;
+    return -1;
+}
+
 bool sweepCovers(const sim::SweepSpec& spec, CodecId codec)
 {
     return std::find(spec.codecs.begin(), spec.codecs.end(), codec) != spec.codecs.end();
@@ -38,6 +55,10 @@ StudioModel::StudioModel(QObject* parent) : QObject(parent), watcher_(new QFutur
 {
     qRegisterMetaType<SnapshotPtr>();
     connect(watcher_, &QFutureWatcher<JobOutput>::finished, this, &StudioModel::jobFinished);
+    playbackTimer_ = new QTimer(this);
+    playbackTimer_->setInterval(33); // ~30 frames a second: smooth enough, cheap to draw
+    playbackTimer_->setTimerType(Qt::PreciseTimer);
+    connect(playbackTimer_, &QTimer::timeout, this, &StudioModel::playbackTick);
 }
 
 StudioModel::~StudioModel()
@@ -146,6 +167,14 @@ void StudioModel::recover(const QString& autosavePath)
     replaceScenario(std::move(scenario), QString(), QString(), QString(), true); // unsaved until saved somewhere
 }
 
+void StudioModel::openScenario(sim::Scenario scenario, const QString& title)
+{
+    scenario.network_ref.clear(); // relative to a file this model does not know: embedded when saved
+    replaceScenario(std::move(scenario), QString(), QString(), QString(), false);
+    title_ = title;
+    emit fileStateChanged(); // the name shown changed
+}
+
 void StudioModel::replaceScenario(sim::Scenario scenario, const QString& filePath, const QString& networkPath,
                                   const QString& deviceProfilePath, bool modified)
 {
@@ -154,6 +183,7 @@ void StudioModel::replaceScenario(sim::Scenario scenario, const QString& filePat
                              scenario_.network->network().name == scenario.network->network().name;
     scenario_ = std::move(scenario);
     filePath_ = filePath;
+    title_.clear();
     networkPath_ = networkPath;
     deviceProfilePath_ = deviceProfilePath;
     modified_ = modified;
@@ -173,6 +203,8 @@ QString StudioModel::displayName() const
 {
     if (!filePath_.isEmpty())
         return QFileInfo(filePath_).fileName();
+    if (!title_.isEmpty())
+        return title_;
     if (scenario_.network)
         return QStringLiteral("%1 (untitled)").arg(QString::fromStdString(scenario_.network->network().name));
     return QStringLiteral("untitled");
@@ -327,6 +359,128 @@ void StudioModel::publish(SnapshotPtr snapshot)
         emit selectionChanged(-1);
     }
     emit snapshotChanged(snapshot_);
+    // The cursor stays at its time when it still lies in the iteration (an edit that shortens
+    // the iteration moves it to the new end); its layer may differ in the new result.
+    moveCursor(cursorS_);
+}
+
+// --- teaching: cursor and playback ---
+
+double StudioModel::iterationS() const
+{
+    return snapshot_ ? snapshot_->result->summary.iteration_s : 0.0;
+}
+
+void StudioModel::setCursorTime(double seconds)
+{
+    if (std::isnan(seconds))
+        return;
+    moveCursor(seconds);
+}
+
+void StudioModel::moveCursor(double seconds)
+{
+    const double t = std::clamp(seconds, 0.0, iterationS());
+    const int layer = snapshot_ ? layerAt(snapshot_->scenario.network->network(), *snapshot_->result, t) : -1;
+    if (t == cursorS_ && layer == cursorLayer_)
+        return;
+    cursorS_ = t;
+    cursorLayer_ = layer;
+    emit cursorChanged(t);
+}
+
+void StudioModel::stepEvent(int direction)
+{
+    pause();
+    if (!snapshot_ || direction == 0)
+        return;
+    const auto& result = *snapshot_->result;
+    const auto to = direction > 0 ? sim::nextEventBoundary(result, cursorS_) : sim::previousEventBoundary(result, cursorS_);
+    moveCursor(to ? *to : (direction > 0 ? iterationS() : 0.0));
+}
+
+void StudioModel::stepLayer(int direction)
+{
+    pause();
+    if (!snapshot_ || direction == 0)
+        return;
+    const auto& result = *snapshot_->result;
+    const auto to = direction > 0 ? sim::nextComputeStep(result, cursorS_) : sim::previousComputeStep(result, cursorS_);
+    moveCursor(to ? to->start_s : (direction > 0 ? iterationS() : 0.0));
+}
+
+void StudioModel::setPlaybackSpeed(double speed)
+{
+    if (!(speed > 0) || !std::isfinite(speed) || speed == speed_)
+        return;
+    speed_ = speed;
+    emit playbackChanged(playing_, speed_);
+}
+
+void StudioModel::faster()
+{
+    const auto next = std::upper_bound(kPlaybackSpeeds.begin(), kPlaybackSpeeds.end(), speed_);
+    if (next != kPlaybackSpeeds.end())
+        setPlaybackSpeed(*next);
+}
+
+void StudioModel::slower()
+{
+    const auto next = std::lower_bound(kPlaybackSpeeds.begin(), kPlaybackSpeeds.end(), speed_);
+    if (next != kPlaybackSpeeds.begin())
+        setPlaybackSpeed(*std::prev(next));
+}
+
+double StudioModel::simulatedSecondsPerSecond() const
+{
+    return iterationS() / kIterationPlaySeconds * speed_;
+}
+
+void StudioModel::play()
+{
+    if (playing_ || !snapshot_ || iterationS() <= 0)
+        return;
+    if (cursorS_ >= iterationS())
+        moveCursor(0); // played to the end: play again from the start
+    playing_ = true;
+    sinceTick_.start();
+    playbackTimer_->start();
+    emit playbackChanged(true, speed_);
+}
+
+void StudioModel::pause()
+{
+    if (!playing_)
+        return;
+    playing_ = false;
+    playbackTimer_->stop();
+    emit playbackChanged(false, speed_);
+}
+
+void StudioModel::togglePlayback()
+{
+    if (playing_)
+        pause();
+    else
+        play();
+}
+
+void StudioModel::playbackTick()
+{
+    // The wall time since the last tick, not the timer's interval: a busy GUI thread that
+    // delays a tick does not slow the simulated clock.
+    const double wall = static_cast<double>(sinceTick_.restart()) / 1e3;
+    advancePlayback(wall);
+}
+
+void StudioModel::advancePlayback(double wallSeconds)
+{
+    if (!playing_ || !(wallSeconds > 0))
+        return;
+    const double end = iterationS();
+    moveCursor(cursorS_ + wallSeconds * simulatedSecondsPerSecond());
+    if (cursorS_ >= end)
+        pause();
 }
 
 bool StudioModel::waitForIdle(int timeoutMs)

@@ -13,12 +13,15 @@
 #include "sim/scenario_edit.h"
 #include "sim/sweep.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +52,12 @@ struct Snapshot {
     std::shared_ptr<const SweepPoints> generations; // sim::generationsSweepSpec(scenario); null unless wanted
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+// Playback's pace: at speed 1 an iteration plays in this many seconds of wall time, whatever
+// its simulated length (a tiny network's 5 ms and VGG-16's 2 s alike are watchable).
+inline constexpr double kIterationPlaySeconds = 20;
+// The speeds faster() and slower() step through, as multiples of that pace.
+inline constexpr std::array<double, 7> kPlaybackSpeeds{0.125, 0.25, 0.5, 1, 2, 4, 8};
 
 class StudioModel : public QObject {
     Q_OBJECT
@@ -85,6 +94,11 @@ public:
     // atomically; recover() opens one as unsaved, untitled work (throws InputError).
     void writeAutosave(const QString& path) const;
     void recover(const QString& autosavePath);
+    // A scenario that is no file of its own (a lesson's starting point): shown as `title`,
+    // unmodified, saved with its network embedded.
+    void openScenario(sim::Scenario scenario, const QString& title);
+    // The title openScenario gave; empty for files and recovered work.
+    const QString& scenarioTitle() const { return title_; }
 
     // --- selection, baseline, sweep ---
     int selectedLayer() const { return selectedLayer_; }
@@ -96,7 +110,36 @@ public:
     // A sweep is simulated only while a view wants it (many simulations each).
     void setSweepWanted(SweepKind kind, bool wanted);
 
+    // --- teaching: the cursor and its playback, model state like any other ---
+    // The cursor: seconds into the shown snapshot's iteration, within [0, iteration_s]. A new
+    // snapshot whose iteration is shorter moves it to the new end.
+    double cursorTime() const { return cursorS_; }
+    void setCursorTime(double seconds);
+    // The layer whose forward or backward pass runs (or waits) at the cursor; -1 when none
+    // (no snapshot). Changes with the cursor; cursorChanged says so.
+    int cursorLayer() const { return cursorLayer_; }
+    // Steps to the next (+1) or previous (-1) event boundary (any lane), or to the start of the
+    // next or previous layer's forward or backward pass. Stepping pauses playback.
+    void stepEvent(int direction);
+    void stepLayer(int direction);
+    bool isPlaying() const { return playing_; }
+    // A multiple of the default pace (kIterationPlaySeconds per iteration), > 0.
+    double playbackSpeed() const { return speed_; }
+    void setPlaybackSpeed(double speed);
+    void faster(); // the next of kPlaybackSpeeds
+    void slower();
+    // Simulated seconds that pass per second of wall time at the current speed (0: no snapshot).
+    double simulatedSecondsPerSecond() const;
+    void play(); // from the start when the cursor is at the end
+    void pause();
+    void togglePlayback();
+    // What one tick of the playback timer does: the cursor moves by `wallSeconds` of playback
+    // and stops (pausing) at the end of the iteration. Tests call it to play without waiting.
+    void advancePlayback(double wallSeconds);
+
 signals:
+    void cursorChanged(double seconds);
+    void playbackChanged(bool playing, double speed);
     void scenarioChanged(const sim::Scenario& scenario); // at once, on every edit or open
     void snapshotChanged(std::shared_ptr<const offload::studio::Snapshot> snapshot);
     void selectionChanged(int layer);
@@ -121,6 +164,7 @@ private:
     sim::Scenario scenario_;
     std::uint64_t revision_ = 0;
     QString filePath_;
+    QString title_;
     QString networkPath_;       // absolute; empty when embedded
     QString deviceProfilePath_; // absolute; empty when none
     bool modified_ = false;
@@ -139,6 +183,16 @@ private:
     std::array<SweepCache, kSweepKinds> sweeps_;
     void invalidateSweep(SweepKind kind);
     bool anySweepNeeded() const;
+
+    void moveCursor(double seconds); // clamps, finds the layer, emits
+    void playbackTick();
+    double iterationS() const;
+    double cursorS_ = 0;
+    int cursorLayer_ = -1;
+    bool playing_ = false;
+    double speed_ = 1;
+    QTimer* playbackTimer_ = nullptr;
+    QElapsedTimer sinceTick_;
 
     SnapshotPtr snapshot_;
     bool running_ = false;
