@@ -1,12 +1,12 @@
 #include "devices.h"
 
+#include "byte_units.h"
+
 #include <string>
 
 namespace offload {
 
 namespace {
-
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 // GPU memory taken by the CUDA context with cuDNN's and cuBLAS's kernels loaded, before a
 // framework allocates anything. Not on any data sheet: an assumption from commonly reported
@@ -18,13 +18,13 @@ GpuSpec gpu(const char* id, const char* name, double tflops, double tflopsFp16, 
             const char* citation, double contextMiB = kContextMiBVoltaAndNewer)
 {
     GpuSpec g;
-    g.context_bytes = static_cast<std::uint64_t>(contextMiB * 1024 * 1024);
+    g.context_bytes = static_cast<std::uint64_t>(contextMiB * kBytesPerMiB);
     g.id = id;
     g.name = name;
     g.peak_flops = tflops * 1e12;
     g.peak_flops_fp16 = tflopsFp16 * 1e12;
     g.dram_bytes_per_s = dramGBps * 1e9;
-    g.memory_bytes = static_cast<std::uint64_t>(memoryGiB * kGiB);
+    g.memory_bytes = static_cast<std::uint64_t>(memoryGiB * kBytesPerGiB);
     g.citation = citation;
     return g;
 }
@@ -41,9 +41,9 @@ GpuSpec withHierarchy(GpuSpec g, int sms, double boostGHz, double sharedKiB, dou
                       const char* source)
 {
     g.sm_count = sms;
-    g.shared_bytes_per_sm = static_cast<std::uint64_t>(sharedKiB * 1024);
+    g.shared_bytes_per_sm = static_cast<std::uint64_t>(sharedKiB * kBytesPerKiB);
     g.l1_bytes_per_s = sms * 128.0 * boostGHz * 1e9;
-    g.l2_bytes = static_cast<std::uint64_t>(l2MiB * 1024 * 1024);
+    g.l2_bytes = static_cast<std::uint64_t>(l2MiB * kBytesPerMiB);
     g.l2_bytes_per_s = l2GBps > 0 ? l2GBps * 1e9 : kL2OverDram * g.dram_bytes_per_s;
     g.citation += std::string("; hierarchy: ") + source +
                   (l2GBps > 0 ? "" : "; L2 bandwidth assumed 2.3x DRAM (the P100/V100 ratio measured by Jia et al. 2018)");
@@ -112,7 +112,7 @@ const std::vector<GpuSpec>& gpuPresets()
                       132, 1.980, 228, 50, 0,
                       "GH100 (Hopper whitepaper): 132 SMs on H100 SXM5, 1,980 MHz boost, up to 228 KB shared "
                       "memory per SM, 50 MB L2"),
-        withHierarchy(gpu("h200", "NVIDIA H200 SXM 141 GB", 67, 989.5, 4800, 141e9 / kGiB,
+        withHierarchy(gpu("h200", "NVIDIA H200 SXM 141 GB", 67, 989.5, 4800, 141e9 / kBytesPerGiB,
                           "NVIDIA H200 Tensor Core GPU data sheet (SXM): 67 TFLOPS FP32, 989 TFLOPS FP16 tensor "
                           "(dense), 4.8 TB/s HBM3e, 141 GB"),
                       132, 1.980, 228, 50, 0,

@@ -2,6 +2,7 @@
 
 #include "simulator.h"
 
+#include "core/byte_units.h"
 #include "core/input_error.h"
 #include "core/network_json.h"
 
@@ -13,8 +14,6 @@
 namespace offload::sim {
 
 namespace {
-
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 constexpr std::pair<std::string_view, Paper> kPapers[] = {
     {"vdnn", Paper::vdnn}, {"cdma", Paper::cdma}, {"jpeg-act", Paper::jpeg_act}};
@@ -99,7 +98,7 @@ std::vector<ReproductionRow> reproduceVdnn(SampleNetworks& samples)
                         "one workspace buffer sized for the largest performance-optimal layer); vDNN-all with "
                         "memory-optimal algorithms, the smallest footprint (the paper says 'up to')"});
         if (m.net.file == std::string_view("vgg16")) {
-            rows.push_back({"memory needed without offload (vDNN's allocation)", m.net.name, m.batch, 28.0 * kGiB,
+            rows.push_back({"memory needed without offload (vDNN's allocation)", m.net.name, m.batch, 28.0 * kBytesPerGiB,
                             static_cast<double>(r.summary.vdnn_allocation_bytes), FigureUnit::gib, describe(s),
                             "the paper's 28 GB read as GiB, like its 12 GB Titan X; X, Y, dX and dY of every "
                             "layer alone are 28.9 GiB here, the rest is weights, their gradients and one shared "
@@ -261,7 +260,7 @@ double ReproductionRow::difference() const
 {
     switch (unit) {
     case FigureUnit::percent: return (simulated - published) * 100;
-    case FigureUnit::gib: return (simulated - published) / kGiB;
+    case FigureUnit::gib: return bytesToGiB(simulated - published);
     case FigureUnit::ratio: return simulated - published;
     }
     return 0;
@@ -283,7 +282,7 @@ std::string formatFigure(double value, FigureUnit unit)
     char buf[64];
     switch (unit) {
     case FigureUnit::percent: std::snprintf(buf, sizeof buf, "%.1f %%", value * 100); break;
-    case FigureUnit::gib: std::snprintf(buf, sizeof buf, "%.1f GiB", value / kGiB); break;
+    case FigureUnit::gib: std::snprintf(buf, sizeof buf, "%.1f GiB", bytesToGiB(value)); break;
     case FigureUnit::ratio: std::snprintf(buf, sizeof buf, "%.2fx", value); break;
     }
     return buf;

@@ -1,6 +1,7 @@
 #include "scenario.h"
 #include "scenario_edit.h"
 
+#include "core/byte_units.h"
 #include "core/codecs/codec_id.h"
 #include "core/device_profile.h"
 #include "core/json_reader.h"
@@ -13,9 +14,6 @@
 namespace offload::sim {
 
 namespace {
-
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kMiB = 1024.0 * 1024.0;
 
 template <class Enum, std::size_t N>
 std::optional<Enum> parseFrom(std::string_view s, const std::pair<std::string_view, Enum> (&table)[N])
@@ -129,20 +127,20 @@ GpuSpec gpuFromCursor(const JsonCursor& c)
     if (auto v = c.member("dram_gbps"))
         g.dram_bytes_per_s = v->number(1e-6, 1e9) * 1e9;
     if (auto v = c.member("memory_gib"))
-        g.memory_bytes = static_cast<std::uint64_t>(v->number(1e-6, 1e6) * kGiB);
+        g.memory_bytes = static_cast<std::uint64_t>(v->number(1e-6, 1e6) * kBytesPerGiB);
     g.compute_efficiency = c.numberOr("compute_efficiency", g.compute_efficiency, 1e-3, 1.0);
     g.dram_efficiency = c.numberOr("dram_efficiency", g.dram_efficiency, 1e-3, 1.0);
     if (auto v = c.member("context_mib"))
-        g.context_bytes = static_cast<std::uint64_t>(v->number(0, 1e6) * kMiB);
+        g.context_bytes = static_cast<std::uint64_t>(v->number(0, 1e6) * kBytesPerMiB);
     // The memory hierarchy (the delta compute model); a custom GPU without it uses the roofline.
     if (auto v = c.member("sm_count"))
         g.sm_count = static_cast<int>(v->integer(1, 100000));
     if (auto v = c.member("shared_kib_per_sm"))
-        g.shared_bytes_per_sm = static_cast<std::uint64_t>(v->number(1, 1e6) * 1024);
+        g.shared_bytes_per_sm = static_cast<std::uint64_t>(v->number(1, 1e6) * kBytesPerKiB);
     if (auto v = c.member("l1_gbps"))
         g.l1_bytes_per_s = v->number(1e-3, 1e9) * 1e9;
     if (auto v = c.member("l2_mib"))
-        g.l2_bytes = static_cast<std::uint64_t>(v->number(1e-3, 1e6) * kMiB);
+        g.l2_bytes = static_cast<std::uint64_t>(v->number(1e-3, 1e6) * kBytesPerMiB);
     if (auto v = c.member("l2_gbps"))
         g.l2_bytes_per_s = v->number(1e-3, 1e9) * 1e9;
     if (g.context_bytes >= g.memory_bytes)
@@ -343,9 +341,9 @@ Scenario scenarioFromJson(const nlohmann::json& document, const std::filesystem:
     if (auto p = root.member("sync"))
         s.sync = enumFromCursor(*p, kSyncs);
     if (auto b = root.member("memory_budget_gib"))
-        s.memory_budget_bytes = static_cast<std::uint64_t>(b->number(1e-6, 1e6) * kGiB);
+        s.memory_budget_bytes = static_cast<std::uint64_t>(b->number(1e-6, 1e6) * kBytesPerGiB);
     if (auto w = root.member("workspace_mib"))
-        s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kMiB);
+        s.workspace_bytes = static_cast<std::uint64_t>(w->number(0, 1e9) * kBytesPerMiB);
     if (auto m = root.member("compute_model"))
         s.compute_model = enumFromCursor(*m, kComputeModels);
     if (auto scale = root.member("gpu_scale")) {
@@ -412,15 +410,15 @@ nlohmann::json scenarioToJson(const Scenario& s)
     gpu["peak_tflops"] = s.gpu.peak_flops / 1e12;
     gpu["peak_tflops_fp16"] = s.gpu.peak_flops_fp16 / 1e12;
     gpu["dram_gbps"] = s.gpu.dram_bytes_per_s / 1e9;
-    gpu["memory_gib"] = static_cast<double>(s.gpu.memory_bytes) / kGiB;
+    gpu["memory_gib"] = static_cast<double>(s.gpu.memory_bytes) / kBytesPerGiB;
     gpu["compute_efficiency"] = s.gpu.compute_efficiency;
     gpu["dram_efficiency"] = s.gpu.dram_efficiency;
-    gpu["context_mib"] = static_cast<double>(s.gpu.context_bytes) / kMiB;
+    gpu["context_mib"] = static_cast<double>(s.gpu.context_bytes) / kBytesPerMiB;
     if (s.gpu.sm_count > 0) {
         gpu["sm_count"] = s.gpu.sm_count;
-        gpu["shared_kib_per_sm"] = static_cast<double>(s.gpu.shared_bytes_per_sm) / 1024;
+        gpu["shared_kib_per_sm"] = static_cast<double>(s.gpu.shared_bytes_per_sm) / kBytesPerKiB;
         gpu["l1_gbps"] = s.gpu.l1_bytes_per_s / 1e9;
-        gpu["l2_mib"] = static_cast<double>(s.gpu.l2_bytes) / kMiB;
+        gpu["l2_mib"] = static_cast<double>(s.gpu.l2_bytes) / kBytesPerMiB;
         gpu["l2_gbps"] = s.gpu.l2_bytes_per_s / 1e9;
     }
     if (!s.gpu.citation.empty())
@@ -462,9 +460,9 @@ nlohmann::json scenarioToJson(const Scenario& s)
     j["eager_depth"] = s.eager_depth;
     j["sync"] = std::string(syncName(s.sync));
     if (s.memory_budget_bytes)
-        j["memory_budget_gib"] = static_cast<double>(*s.memory_budget_bytes) / kGiB;
+        j["memory_budget_gib"] = static_cast<double>(*s.memory_budget_bytes) / kBytesPerGiB;
     if (s.workspace_bytes)
-        j["workspace_mib"] = static_cast<double>(s.workspace_bytes) / kMiB;
+        j["workspace_mib"] = static_cast<double>(s.workspace_bytes) / kBytesPerMiB;
     j["conv_algorithms"] = std::string(algorithmPreferenceName(s.conv_algorithms));
     j["baseline"] = std::string(baselineName(s.baseline));
     j["compute_model"] = std::string(computeModelName(s.compute_model));

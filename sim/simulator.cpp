@@ -2,10 +2,10 @@
 
 #include "simulation_steps.h"
 
+#include "core/byte_units.h"
 #include "core/input_error.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -218,13 +218,6 @@ Choice choose(const Scenario& s, const PreparedNetwork& net, const EngineSetting
     }
 }
 
-std::string formatGiB(std::uint64_t bytes)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-    return buf;
-}
-
 void summarizeAlgorithms(Summary& sum, const PreparedNetwork& net, const ComputePlan& compute)
 {
     for (int i = 0; i < net.layers; ++i) {
@@ -293,6 +286,7 @@ Result runScenarioWith(const Scenario& s, const PreparedNetwork& net, RunOutputs
     r.layers = std::move(run.output.layers);
     r.events = std::move(run.output.events);
     r.memory = std::move(run.output.memory);
+    r.residency = std::move(run.output.residency);
     Summary& sum = r.summary;
     sum.iteration_s = run.output.iteration_s;
     sum.weight_bytes = net.weight_bytes;
@@ -317,8 +311,9 @@ Result runScenarioWith(const Scenario& s, const PreparedNetwork& net, RunOutputs
                                                     settings.weight_bytes + settings.workspace_bytes);
     if (run.output.over_budget) {
         sum.feasible = false;
-        sum.infeasible_reason = "peak GPU memory " + formatGiB(run.output.peak_bytes) + " exceeds the budget of " +
-                                formatGiB(s.budgetBytes()) + " with policy " + std::string(policyName(s.policy));
+        sum.infeasible_reason = "peak GPU memory " + formatGiB(static_cast<double>(run.output.peak_bytes)) +
+                                " GiB exceeds the budget of " + formatGiB(static_cast<double>(s.budgetBytes())) +
+                                " GiB with policy " + std::string(policyName(s.policy));
     }
     return r;
 }

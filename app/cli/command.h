@@ -1,6 +1,8 @@
 #pragma once
 // Shared pieces of the offload-sim subcommands. Each subcommand lives in its own file and
 // registers itself on the CLI11 app; when it runs it stores its exit code in `exitCode`.
+#include "core/byte_units.h" // formatMiB, formatGiB for the tables
+
 #include <CLI/CLI.hpp>
 
 #include <stdexcept>
@@ -30,9 +32,7 @@ void addFigureCommand(CLI::App& app, int& exitCode);
 // Writes text to a file atomically, or to stdout for "-".
 void writeOutput(const std::string& pathOrDash, const std::string& text);
 
-// Human-readable sizes and numbers for tables.
-std::string formatMiB(double bytes);
-std::string formatGiB(double bytes);
+// A number with a fixed count of decimals, for tables.
 std::string formatFixed(double value, int decimals);
 
 } // namespace offload::cli

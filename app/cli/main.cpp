@@ -21,20 +21,6 @@ void writeOutput(const std::string& pathOrDash, const std::string& text)
     writeFileAtomically(pathOrDash, text);
 }
 
-std::string formatMiB(double bytes)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f", bytes / (1024.0 * 1024.0));
-    return buf;
-}
-
-std::string formatGiB(double bytes)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f", bytes / (1024.0 * 1024.0 * 1024.0));
-    return buf;
-}
-
 std::string formatFixed(double value, int decimals)
 {
     char buf[64];

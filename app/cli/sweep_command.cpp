@@ -144,7 +144,7 @@ void runSweepCommand(const SweepOptions& o, int& exitCode)
                           p.gpu.c_str(), scale, std::string(codecName(p.codec)).c_str(),
                           static_cast<long long>(p.batch), p.progress,
                           p.bandwidth_bytes_per_s / 1e9, p.summary.iteration_s * 1e3, 100 * p.summary.overhead,
-                          p.summary.speedup_vs_uncompressed, static_cast<double>(p.summary.avg_gpu_bytes) / 1048576.0,
+                          p.summary.speedup_vs_uncompressed, bytesToMiB(static_cast<double>(p.summary.avg_gpu_bytes)),
                           p.summary.feasible ? "" : " (infeasible)");
             out << line;
         }

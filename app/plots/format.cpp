@@ -1,5 +1,7 @@
 #include "format.h"
 
+#include "core/byte_units.h"
+
 #include <cmath>
 
 namespace offload::plots {
@@ -17,12 +19,12 @@ QString formatMs(double seconds)
 QString formatBytes(std::uint64_t bytes)
 {
     const double b = static_cast<double>(bytes);
-    if (b >= 1024.0 * 1024 * 1024)
-        return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024 * 1024), 0, 'f', 2);
-    if (b >= 1024.0 * 1024)
-        return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024), 0, 'f', 1);
-    if (b >= 1024.0)
-        return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
+    if (b >= kBytesPerGiB)
+        return QStringLiteral("%1 GiB").arg(bytesToGiB(b), 0, 'f', 2);
+    if (b >= kBytesPerMiB)
+        return QStringLiteral("%1 MiB").arg(bytesToMiB(b), 0, 'f', 1);
+    if (b >= kBytesPerKiB)
+        return QStringLiteral("%1 KiB").arg(b / kBytesPerKiB, 0, 'f', 1);
     return QStringLiteral("%1 B").arg(bytes);
 }
 

@@ -2,6 +2,7 @@
 
 #include "studio_model.h"
 
+#include "core/byte_units.h"
 #include "core/devices.h"
 #include "core/input_error.h"
 
@@ -25,8 +26,6 @@
 namespace offload::studio {
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 QString codecTitle(CodecId id)
@@ -344,7 +343,7 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
             [this](double gbps) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = gbps * 1e9; }); });
     connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double gib) {
         edit([&](sim::ScenarioEdit& e) {
-            e.memory_budget_bytes = gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kGiB));
+            e.memory_budget_bytes = gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kBytesPerGiB));
         });
     });
     connect(codec_, qOverload<int>(&QComboBox::activated), this,
@@ -499,7 +498,7 @@ void ControlPanel::syncFromState()
     if (std::abs(bandwidthAt(bandwidthSlider_->value()) - gbps) > 1e-9)
         bandwidthSlider_->setValue(sliderPositionFor(gbps));
     bandwidthSpin_->setValue(gbps);
-    budget_->setValue(s.memory_budget_bytes ? static_cast<double>(*s.memory_budget_bytes) / kGiB : 0.0);
+    budget_->setValue(s.memory_budget_bytes ? bytesToGiB(static_cast<double>(*s.memory_budget_bytes)) : 0.0);
 
     selectData(codec_, s.codec);
     jpegQuality_->setCurrentIndex(std::max(0, jpegQuality_->findData(s.codec_params.jpeg_quality)));

@@ -1,5 +1,7 @@
 #include "chrome_trace.h"
 
+#include "core/byte_units.h"
+
 namespace offload::sim {
 
 namespace {
@@ -86,7 +88,7 @@ nlohmann::json chromeTrace(const std::vector<TraceRun>& runs)
             nlohmann::json args = nlohmann::json::object();
             for (std::size_t k = 0; k < kMemoryKinds; ++k)
                 args[std::string(memoryKindName(static_cast<MemoryKind>(k)))] =
-                    static_cast<double>(p.by_kind[k]) / (1024.0 * 1024.0);
+                    bytesToMiB(static_cast<double>(p.by_kind[k]));
             events.push_back(
                 {{"ph", "C"}, {"name", "GPU memory (MiB)"}, {"pid", pid}, {"ts", p.time_s * kMicro}, {"args", std::move(args)}});
         }
