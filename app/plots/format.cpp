@@ -1,5 +1,6 @@
 #include "format.h"
 
+#include "app/qt_conversions.h"
 #include "core/byte_units.h"
 
 #include <cmath>
@@ -92,9 +93,9 @@ QString describeEvent(const sim::Scenario& scenario, const sim::Event& event, co
     if (layer && (event.kind == sim::EventKind::forward || event.kind == sim::EventKind::backward)) {
         const sim::Bound bound = event.kind == sim::EventKind::forward ? layer->forward_bound : layer->backward_bound;
         text += QStringLiteral("<br>bound by: %1 (%2 model)")
-                    .arg(boundLabel(bound), QString::fromLatin1(sim::computeModelName(scenario.compute_model).data()));
+                    .arg(boundLabel(bound), toQString(sim::computeModelName(scenario.compute_model)));
         if (layer->algorithm)
-            text += QStringLiteral("<br>algorithm: %1").arg(QString::fromLatin1(convAlgorithmName(*layer->algorithm).data()));
+            text += QStringLiteral("<br>algorithm: %1").arg(toQString(convAlgorithmName(*layer->algorithm)));
     }
     return text;
 }

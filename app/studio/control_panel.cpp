@@ -2,6 +2,7 @@
 
 #include "studio_model.h"
 
+#include "app/qt_conversions.h"
 #include "core/byte_units.h"
 #include "core/devices.h"
 #include "core/input_error.h"
@@ -26,8 +27,6 @@
 namespace offload::studio {
 
 namespace {
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-
 QString codecTitle(CodecId id)
 {
     switch (id) {
@@ -97,7 +96,7 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     form->addRow(tr("&Batch"), batch_);
     dtype_ = new QComboBox;
     for (auto t : {DType::fp32, DType::fp16, DType::bf16})
-        dtype_->addItem(qs(dtypeName(t)), static_cast<int>(t));
+        dtype_->addItem(toQString(dtypeName(t)), static_cast<int>(t));
     dtype_->setToolTip(tr("Element type of activations: fp16/bf16 halve the bytes to move and use faster math."));
     form->addRow(tr("&Dtype"), dtype_);
     progress_ = new QSlider(Qt::Horizontal);
@@ -200,7 +199,7 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     codecParams_->addWidget(jpegPage);
     dprFormat_ = new QComboBox;
     for (auto f : {DprFormat::fp16, DprFormat::bf16, DprFormat::fp8_e4m3})
-        dprFormat_->addItem(qs(dprFormatName(f)), static_cast<int>(f));
+        dprFormat_->addItem(toQString(dprFormatName(f)), static_cast<int>(f));
     dprFormat_->setToolTip(tr("Storage format of DPR (GIST's delayed precision reduction)."));
     codecParams_->addWidget(dprFormat_);
     auto* levelPage = new QWidget;

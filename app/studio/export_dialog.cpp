@@ -3,6 +3,7 @@
 #include "app/plots/chart.h"
 #include "app/plots/figure_job.h"
 #include "app/plots/sweep_plot.h"
+#include "app/qt_conversions.h"
 #include "sim/sweep.h"
 
 #include <QCheckBox>
@@ -29,8 +30,6 @@
 namespace offload::studio {
 
 namespace {
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-
 // A row whose field is a layout has a label without a buddy, which shows its "&" literally;
 // the buddy makes it a shortcut to the row's first control.
 void setLabelBuddy(QFormLayout* form, QLayout* field, QWidget* buddy)
@@ -119,17 +118,17 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     dpi_->setValue(settings.value(QStringLiteral("export/dpi"), 300).toInt());
     format_->setCurrentIndex(std::max(0, format_->findData(settings.value(QStringLiteral("export/format"), QStringLiteral("pdf")))));
     const QString dir = settings.value(QStringLiteral("export/dir"), QDir::homePath()).toString();
-    path_->setText(QDir(dir).filePath(suggestedBaseName + QStringLiteral("-") + qs(plots::chartKindName(initialChart))
+    path_->setText(QDir(dir).filePath(suggestedBaseName + QStringLiteral("-") + toQString(plots::chartKindName(initialChart))
                                       + QStringLiteral(".") + format_->currentData().toString()));
     connect(chart_, qOverload<int>(&QComboBox::activated), this, [this](int) {
         // Keep the file name in step with the chart when it still names one.
         QFileInfo info(path_->text());
         QString base = info.completeBaseName();
         for (auto k : {plots::ChartKind::timeline, plots::ChartKind::layers, plots::ChartKind::memory, plots::ChartKind::sweep}) {
-            const QString suffix = QStringLiteral("-") + qs(plots::chartKindName(k));
+            const QString suffix = QStringLiteral("-") + toQString(plots::chartKindName(k));
             if (base.endsWith(suffix)) {
                 base.chop(suffix.size());
-                base += QStringLiteral("-") + qs(plots::chartKindName(static_cast<plots::ChartKind>(chart_->currentData().toInt())));
+                base += QStringLiteral("-") + toQString(plots::chartKindName(static_cast<plots::ChartKind>(chart_->currentData().toInt())));
                 path_->setText(info.dir().filePath(base + QStringLiteral(".") + info.suffix()));
                 break;
             }
@@ -280,10 +279,10 @@ void saveFigureSpecFor(const FigureRequest& request, const ExportContext& contex
         if (!scenario.device_profile_ref.empty() && !context.scenarioFile.isEmpty()
             && std::filesystem::path(scenario.device_profile_ref).is_relative())
             scenario.device_profile_ref =
-                (std::filesystem::path(QFileInfo(context.scenarioFile).absolutePath().toStdString()) / scenario.device_profile_ref)
+                (toPath(QFileInfo(context.scenarioFile).absolutePath()) / scenario.device_profile_ref)
                     .lexically_normal()
                     .string();
-        sim::saveScenarioFile(scenario, path.toStdString());
+        sim::saveScenarioFile(scenario, toPath(path));
         return path.toStdString();
     };
     plots::FigureJob job;
@@ -313,7 +312,7 @@ void saveFigureSpecFor(const FigureRequest& request, const ExportContext& contex
     job.font_size = request.fontSizePt;
     if (request.writeCsv)
         job.csv = csvPathFor(request.path).toStdString();
-    plots::saveFigureSpec({job}, specPath.toStdString());
+    plots::saveFigureSpec({job}, toPath(specPath));
 }
 
 void ExportDialog::applyPreset()
@@ -362,7 +361,7 @@ FigureRequest ExportDialog::request() const
 void ExportDialog::remember(const FigureRequest& request)
 {
     QSettings settings;
-    settings.setValue(QStringLiteral("export/preset"), qs(plots::figurePresetName(request.preset)));
+    settings.setValue(QStringLiteral("export/preset"), toQString(plots::figurePresetName(request.preset)));
     settings.setValue(QStringLiteral("export/widthIn"), request.size.width_in);
     settings.setValue(QStringLiteral("export/heightIn"), request.size.height_in);
     settings.setValue(QStringLiteral("export/dpi"), request.size.dpi);

@@ -3,6 +3,7 @@
 #include "studio_model.h"
 
 #include "app/plots/format.h"
+#include "app/qt_conversions.h"
 
 #include <QGridLayout>
 #include <QLabel>
@@ -195,7 +196,7 @@ void SummaryWidget::update()
         if (n == 0)
             continue;
         parts << QStringLiteral("<span style='color:%1'><b>%2</b></span> %3")
-                     .arg(sourceColor(source), QString::fromUtf8(sparsitySourceName(source).data()).toUpper())
+                     .arg(sourceColor(source), toQString(sparsitySourceName(source)).toUpper())
                      .arg(n);
     }
     const int selected = selectedLayer_ < static_cast<int>(layerCount) ? selectedLayer_ : -1;
@@ -203,7 +204,7 @@ void SummaryWidget::update()
     const QString whose = selected >= 0 ? plots::layerName(scenario, selected) : tr("default");
     provenance_->setText(tr("<b>Sparsity source</b> (layers): %1<br><small><i>%2: %3 — %4</i></small>")
                              .arg(parts.join(QStringLiteral(" · ")), whose.toHtmlEscaped(),
-                                  QString::fromUtf8(sparsitySourceName(note.source).data()),
+                                  toQString(sparsitySourceName(note.source)),
                                   QString::fromStdString(note.note.empty() ? std::string("no note") : note.note).toHtmlEscaped()));
 
     // Deltas against the baseline: green when better (faster, less memory), red when worse.
