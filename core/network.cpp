@@ -23,6 +23,11 @@ constexpr std::array kKindNames{
 };
 } // namespace
 
+std::string formatShape(const Shape& s)
+{
+    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
 std::string_view layerKindName(LayerKind k)
 {
     for (const auto& kn : kKindNames)

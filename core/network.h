@@ -19,6 +19,7 @@ struct Shape {
     std::int64_t elements() const { return c * h * w; }
     friend bool operator==(const Shape&, const Shape&) = default;
 };
+std::string formatShape(const Shape& s); // "CxHxW": "3x224x224"
 
 enum class LayerKind {
     conv,

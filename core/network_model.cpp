@@ -28,11 +28,6 @@ std::string layerPointer(std::size_t i)
     throw InputError(file, pointer, message);
 }
 
-std::string shapeText(const Shape& s)
-{
-    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-}
-
 // Output length of a sliding window. Caffe-style ceil mode (GoogLeNet, SqueezeNet pools) also
 // drops a last window that would start in the padding.
 std::int64_t windowOutput(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
@@ -98,9 +93,9 @@ void NetworkModel::derive()
     const std::string& file = fileLabel_;
     const Shape in = network_.input;
     if (in.c <= 0 || in.h <= 0 || in.w <= 0)
-        fail(file, "/input/shape", "every dimension of the input shape must be positive, found " + shapeText(in));
+        fail(file, "/input/shape", "every dimension of the input shape must be positive, found " + formatShape(in));
     if (in.c > kMaxElementsPerSample / in.h / in.w)
-        fail(file, "/input/shape", "the input shape " + shapeText(in) + " is absurdly large");
+        fail(file, "/input/shape", "the input shape " + formatShape(in) + " is absurdly large");
     if (network_.layers.empty())
         fail(file, "/layers", "a network needs at least one layer");
 
@@ -189,10 +184,10 @@ void NetworkModel::derive()
             if (oh <= 0 || ow <= 0)
                 fail(file, at + "/kernel",
                      "the kernel " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
-                         " does not fit the input " + shapeText(x) + " with the given padding");
+                         " does not fit the input " + formatShape(x) + " with the given padding");
             y = Shape{L.out_channels, oh, ow};
             if (L.out_channels > kMaxElementsPerSample / oh / ow)
-                fail(file, at + "/out_channels", "the output " + shapeText(y) + " is absurdly large");
+                fail(file, at + "/out_channels", "the output " + formatShape(y) + " is absurdly large");
             const double perOutput = static_cast<double>(x.c / L.groups) * static_cast<double>(L.kernel_h * L.kernel_w);
             flops = 2.0 * perOutput * static_cast<double>(y.elements()) + (L.bias ? static_cast<double>(y.elements()) : 0);
             if (static_cast<double>(L.out_channels) * perOutput > kMaxWeightElements)
@@ -207,7 +202,7 @@ void NetworkModel::derive()
             const std::int64_t positions = L.per_position ? x.h * x.w : 1;
             y = L.per_position ? Shape{L.out_channels, x.h, x.w} : Shape{L.out_channels, 1, 1};
             if (y.c > kMaxElementsPerSample / y.h / y.w)
-                fail(file, at + "/out_features", "the output " + shapeText(y) + " is absurdly large");
+                fail(file, at + "/out_features", "the output " + formatShape(y) + " is absurdly large");
             flops = 2.0 * static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) *
                         static_cast<double>(positions) +
                     (L.bias ? static_cast<double>(y.elements()) : 0);
@@ -223,7 +218,7 @@ void NetworkModel::derive()
             if (oh <= 0 || ow <= 0)
                 fail(file, at + "/kernel",
                      "the pool window " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
-                         " does not fit the input " + shapeText(x));
+                         " does not fit the input " + formatShape(x));
             if (L.pad_h * 2 > L.kernel_h || L.pad_w * 2 > L.kernel_w)
                 fail(file, at + "/pad", "pool padding must be at most half the window");
             y = Shape{x.c, oh, ow};
@@ -270,7 +265,7 @@ void NetworkModel::derive()
                 if (s.h != x.h || s.w != x.w)
                     fail(file, at + "/inputs/" + std::to_string(j),
                          "concat joins along channels, so every input needs the same height and width: " +
-                             shapeText(s) + " does not fit " + shapeText(x));
+                             formatShape(s) + " does not fit " + formatShape(x));
                 channels += s.c;
             }
             y = Shape{channels, x.h, x.w};
@@ -281,7 +276,7 @@ void NetworkModel::derive()
                 Shape s = outputShape(li.inputs[j]);
                 if (!(s == x))
                     fail(file, at + "/inputs/" + std::to_string(j),
-                         "add needs inputs of the same shape: " + shapeText(s) + " differs from " + shapeText(x));
+                         "add needs inputs of the same shape: " + formatShape(s) + " differs from " + formatShape(x));
             }
             flops = xElems * static_cast<double>(li.inputs.size() - 1);
             break;
@@ -294,7 +289,7 @@ void NetworkModel::derive()
             break;
         }
         if (y.c <= 0 || y.h <= 0 || y.w <= 0 || y.c > kMaxElementsPerSample / y.h / y.w)
-            fail(file, at, "the output shape " + shapeText(y) + " is impossible or absurdly large");
+            fail(file, at, "the output shape " + formatShape(y) + " is impossible or absurdly large");
         if (!(flops >= 0) || flops > kMaxFlopsPerSample)
             fail(file, at, "the layer's FLOPs are absurd");
         li.output_shape = y;

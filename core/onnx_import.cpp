@@ -40,11 +40,6 @@ std::string dimsText(const Dims& d)
     return s.empty() ? "scalar" : s;
 }
 
-std::string shapeText(const Shape& s)
-{
-    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-}
-
 // --- attributes and constants ---
 
 const onnx::AttributeProto* attribute(const onnx::NodeProto& node, std::string_view name)
@@ -964,8 +959,8 @@ private:
                 const std::string kind(layerKindName(L.kind));
                 L = asGeneric(L, origin);
                 warn(L, origin.node,
-                     "the " + kind + " model gives " + shapeText(ours) + " where ONNX infers " +
-                         shapeText(origin.onnx_shape) + ": imported as a generic layer with ONNX's shape");
+                     "the " + kind + " model gives " + formatShape(ours) + " where ONNX infers " +
+                         formatShape(origin.onnx_shape) + ": imported as a generic layer with ONNX's shape");
                 changed = true;
                 break; // later shapes depend on this one: rebuild before comparing them
             }

@@ -42,7 +42,7 @@ void runImport(const ImportOptions& o, int& exitCode)
         std::cout << "Imported " << model.network().name << ": " << imported.nodes << " ONNX nodes -> "
                   << model.size() << " layers (" << generic << " generic), "
                   << formatFixed(model.totalForwardFlops() / 1e9, 3) << " GFLOPs per sample, input "
-                  << model.network().input.c << "x" << model.network().input.h << "x" << model.network().input.w
+                  << formatShape(model.network().input)
                   << ", batch "
                   << (imported.fixed_batch ? "fixed at " + std::to_string(*imported.fixed_batch) + " in the file"
                                            : "symbolic (set by the scenario)")

@@ -28,11 +28,6 @@ struct InfoOptions {
     std::string compute_model = "delta";
 };
 
-std::string shapeText(const Shape& s)
-{
-    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-}
-
 void runInfo(const InfoOptions& o, int& exitCode)
 {
     const DType dtype = *parseDType(o.dtype); // CLI11 checked the choice
@@ -111,7 +106,7 @@ void runInfo(const InfoOptions& o, int& exitCode)
     out << net.name << " (" << o.network << ")\n";
     if (!net.citation.empty())
         out << "Architecture: " << net.citation << "\n";
-    out << "Input " << shapeText(net.input) << ", batch " << o.batch << ", " << o.dtype << ", training progress "
+    out << "Input " << formatShape(net.input) << ", batch " << o.batch << ", " << o.dtype << ", training progress "
         << o.progress << "\n\n";
     char line[512];
     if (gpu)
@@ -139,7 +134,7 @@ void runInfo(const InfoOptions& o, int& exitCode)
         }
         std::snprintf(line, sizeof line, "%-*s  %-10s  %-16s  %12s  %10s  %7.1f%%  %-9s%s\n", static_cast<int>(nameWidth),
                       L.name.substr(0, 40).c_str(), std::string(layerKindName(L.kind)).c_str(),
-                      shapeText(li.output_shape).c_str(), formatMiB(static_cast<double>(bytes)).c_str(),
+                      formatShape(li.output_shape).c_str(), formatMiB(static_cast<double>(bytes)).c_str(),
                       formatFixed(gflop, 3).c_str(), 100.0 * sparsity[i],
                       std::string(sparsitySourceName(model.provenance(static_cast<int>(i)).source)).c_str(),
                       times.c_str());
