@@ -1,5 +1,7 @@
 #include "json_reader.h"
 
+#include "join.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -166,11 +168,8 @@ void JsonCursor::checkKeys(std::span<const std::string_view> allowed) const
         for (auto key : allowed)
             known = known || key == item.key();
         if (!known) {
-            std::string list;
-            for (auto key : allowed)
-                list += (list.empty() ? "" : ", ") + std::string(key);
             JsonCursor(item.value(), pointer_ + "/" + jsonPointerToken(item.key()), *file_)
-                .fail("unknown key \"" + item.key() + "\" (accepted here: " + list + ")");
+                .fail("unknown key \"" + item.key() + "\" (accepted here: " + joined(allowed, ", ") + ")");
         }
     }
 }

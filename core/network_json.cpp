@@ -1,5 +1,6 @@
 #include "network_json.h"
 
+#include "join.h"
 #include "onnx_import.h"
 
 #include <cmath>
@@ -140,10 +141,8 @@ Layer layerFromCursor(const JsonCursor& c)
     auto kindName = kindCursor.string();
     auto kind = parseLayerKind(kindName);
     if (!kind) {
-        std::string list;
-        for (auto k : allLayerKinds())
-            list += (list.empty() ? "" : ", ") + std::string(layerKindName(k));
-        kindCursor.fail("unknown layer kind \"" + kindName + "\" (known: " + list + ", linear)");
+        kindCursor.fail("unknown layer kind \"" + kindName + "\" (known: " + joined(allLayerKinds(), ", ", layerKindName) +
+                        ", linear)");
     }
     L.kind = *kind;
     c.checkKeys(keysFor(L.kind));

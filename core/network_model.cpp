@@ -1,6 +1,7 @@
 #include "network_model.h"
 
 #include "input_error.h"
+#include "join.h"
 #include "pool_sparsity.h"
 
 #include <algorithm>
@@ -435,10 +436,9 @@ Provenance NetworkModel::provenance(int producer) const
         return L.sparsity->provenance.value_or(network_.default_provenance);
     const LayerInfo& li = info_[static_cast<std::size_t>(producer)];
     auto from = [&](const std::string& rule) {
-        std::string names;
-        for (int p : li.inputs)
-            names += (names.empty() ? "" : ", ") +
-                     (p == kNetworkInput ? network_.input_name : network_.layers[static_cast<std::size_t>(p)].name);
+        const std::string names = joined(li.inputs, ", ", [&](int p) -> const std::string& {
+            return p == kNetworkInput ? network_.input_name : network_.layers[static_cast<std::size_t>(p)].name;
+        });
         return Provenance{SparsitySource::derived, rule + " (from " + names + ")"};
     };
     switch (L.kind) {

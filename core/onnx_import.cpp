@@ -1,6 +1,7 @@
 #include "onnx_import.h"
 
 #include "input_error.h"
+#include "join.h"
 #include "network_model.h"
 
 #include <onnx/defs/schema.h>
@@ -34,10 +35,7 @@ std::string nodePlace(const onnx::NodeProto& node, std::size_t index)
 
 std::string dimsText(const Dims& d)
 {
-    std::string s;
-    for (auto v : d)
-        s += (s.empty() ? "" : "x") + std::to_string(v);
-    return s.empty() ? "scalar" : s;
+    return d.empty() ? "scalar" : joined(d, "x", [](auto v) { return std::to_string(v); });
 }
 
 // --- attributes and constants ---
@@ -198,9 +196,7 @@ private:
         if (candidates.empty())
             fail("graph input", "the graph has no input besides its weights");
         if (candidates.size() > 1) {
-            std::string names;
-            for (int i : candidates)
-                names += (names.empty() ? "" : ", ") + graph.input(i).name();
+            const std::string names = joined(candidates, ", ", [&](int i) { return graph.input(i).name(); });
             fail("graph input", "the graph has " + std::to_string(candidates.size()) + " inputs (" + names +
                                     "); only networks with one input are modelled");
         }

@@ -4,6 +4,7 @@
 #include "core/byte_units.h"
 #include "core/codecs/codec_id.h"
 #include "core/device_profile.h"
+#include "core/join.h"
 #include "core/json_reader.h"
 #include "core/network_json.h"
 #include "core/onnx_import.h"
@@ -54,10 +55,7 @@ constexpr std::pair<std::string_view, ComputeModelKind> kComputeModels[] = {{"ro
 template <class Enum, std::size_t N>
 std::string acceptedNames(const std::pair<std::string_view, Enum> (&table)[N])
 {
-    std::string list;
-    for (const auto& [name, value] : table)
-        list += (list.empty() ? "" : ", ") + std::string(name);
-    return list;
+    return joined(table, ", ", [](const auto& entry) { return entry.first; });
 }
 
 template <class Enum, std::size_t N>
@@ -71,18 +69,12 @@ Enum enumFromCursor(const JsonCursor& c, const std::pair<std::string_view, Enum>
 
 std::string gpuPresetList()
 {
-    std::string out;
-    for (const auto& g : gpuPresets())
-        out += (out.empty() ? "" : ", ") + g.id;
-    return out;
+    return joined(gpuPresets(), ", ", [](const GpuSpec& g) { return g.id; });
 }
 
 std::string linkPresetList()
 {
-    std::string out;
-    for (const auto& l : linkPresets())
-        out += (out.empty() ? "" : ", ") + l.id;
-    return out;
+    return joined(linkPresets(), ", ", [](const LinkSpec& l) { return l.id; });
 }
 
 GpuSpec gpuPresetOrFail(const JsonCursor& c)
@@ -193,10 +185,7 @@ CodecId codecIdFromCursor(const JsonCursor& c)
     const std::string s = c.nonEmptyString();
     if (auto id = parseCodecId(s))
         return *id;
-    std::string list;
-    for (auto id : allCodecIds())
-        list += (list.empty() ? "" : ", ") + std::string(codecName(id));
-    c.fail("unknown codec \"" + s + "\" (accepted: " + list + ")");
+    c.fail("unknown codec \"" + s + "\" (accepted: " + joined(allCodecIds(), ", ", codecName) + ")");
 }
 
 void readCodec(const JsonCursor& c, Scenario& s)
@@ -483,10 +472,8 @@ void applyOverrides(Scenario& s, const ScenarioOverrides& o)
     if (o.codec) {
         auto id = parseCodecId(*o.codec);
         if (!id) {
-            std::string list;
-            for (auto c : allCodecIds())
-                list += (list.empty() ? "" : ", ") + std::string(codecName(c));
-            throw InputError("", "--codec", "unknown codec \"" + *o.codec + "\" (accepted: " + list + ")");
+            throw InputError("", "--codec",
+                             "unknown codec \"" + *o.codec + "\" (accepted: " + joined(allCodecIds(), ", ", codecName) + ")");
         }
         edit.codec = *id;
     }
