@@ -44,6 +44,269 @@ std::int64_t windowOutput(std::int64_t in, std::int64_t kernel, std::int64_t str
     return out;
 }
 
+using NameIndex = std::unordered_map<std::string_view, int>; // layer name -> index, layers seen so far
+
+void checkInputShape(const std::string& file, const Shape& in)
+{
+    if (in.c <= 0 || in.h <= 0 || in.w <= 0)
+        fail(file, "/input/shape", "every dimension of the input shape must be positive, found " + formatShape(in));
+    if (in.c > kMaxElementsPerSample / in.h / in.w)
+        fail(file, "/input/shape", "the input shape " + formatShape(in) + " is absurdly large");
+}
+
+// A layer's name must be present, not the network input's, and not taken by an earlier layer.
+void checkLayerName(const Network& net, std::size_t i, const NameIndex& byName, const std::string& file)
+{
+    const Layer& L = net.layers[i];
+    const std::string at = layerPointer(i);
+    if (L.name.empty())
+        fail(file, at + "/name", "a layer needs a name");
+    if (L.name == net.input_name)
+        fail(file, at + "/name", "\"" + L.name + "\" is the name of the network input; choose another");
+    if (const auto it = byName.find(L.name); it != byName.end())
+        fail(file, at + "/name", "the name \"" + L.name + "\" is already used by layer " + std::to_string(it->second));
+}
+
+// The producers of layer i: its named inputs, which must be earlier layers or the network input
+// (the file order is the execution order), or without names the previous layer.
+std::vector<int> resolveInputs(const Network& net, std::size_t i, const NameIndex& byName, const std::string& file)
+{
+    const Layer& L = net.layers[i];
+    if (L.inputs.empty())
+        return {i == 0 ? kNetworkInput : static_cast<int>(i) - 1};
+    std::vector<int> inputs;
+    for (std::size_t j = 0; j < L.inputs.size(); ++j) {
+        const std::string& ref = L.inputs[j];
+        const std::string where = layerPointer(i) + "/inputs/" + std::to_string(j);
+        if (ref == net.input_name) {
+            inputs.push_back(kNetworkInput);
+            continue;
+        }
+        if (const auto it = byName.find(ref); it != byName.end()) {
+            inputs.push_back(it->second);
+            continue;
+        }
+        if (ref == L.name)
+            fail(file, where, "layer \"" + L.name + "\" names itself as its input (a cycle)");
+        bool later = false;
+        for (std::size_t k = i + 1; k < net.layers.size() && !later; ++k)
+            later = net.layers[k].name == ref;
+        if (later)
+            fail(file, where,
+                 "\"" + ref + "\" comes later in the file; layers must be listed in execution order "
+                              "(a valid topological order), so an input must come before its consumer");
+        fail(file, where, "no layer is named \"" + ref + "\" (and it is not the network input \"" +
+                              net.input_name + "\")");
+    }
+    return inputs;
+}
+
+void checkInputCount(const Layer& L, std::size_t inputs, const std::string& file, const std::string& at)
+{
+    const bool multiInput = L.kind == LayerKind::concat || L.kind == LayerKind::add;
+    // A generic layer may read several tensors (an attention matmul reads Q and K, or the
+    // probabilities and V); its shape comes from output_shape, so any number of inputs works.
+    const bool anyInputs = L.kind == LayerKind::generic;
+    if (!multiInput && !anyInputs && inputs != 1)
+        fail(file, at + "/inputs",
+             std::string(layerKindName(L.kind)) + " takes exactly one input, found " + std::to_string(inputs));
+    if (multiInput && inputs < 2 && !L.inputs.empty())
+        fail(file, at + "/inputs", std::string(layerKindName(L.kind)) + " needs at least two inputs");
+}
+
+// What one sample costs a layer in its forward pass, and the output it makes.
+struct LayerCost {
+    Shape output;
+    double flops = 0;
+    std::int64_t weights = 0;
+};
+
+LayerCost convCost(const Layer& L, const Shape& x, const std::string& file, const std::string& at)
+{
+    if (L.out_channels <= 0)
+        fail(file, at + "/out_channels", "a conv layer needs out_channels > 0");
+    if (L.groups <= 0 || x.c % L.groups != 0)
+        fail(file, at + "/groups",
+             "groups (" + std::to_string(L.groups) + ") must divide the input channels (" + std::to_string(x.c) + ")");
+    if (L.out_channels % L.groups != 0)
+        fail(file, at + "/groups",
+             "groups (" + std::to_string(L.groups) + ") must divide out_channels (" + std::to_string(L.out_channels) + ")");
+    const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, L.dilation, false);
+    const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, L.dilation, false);
+    if (oh <= 0 || ow <= 0)
+        fail(file, at + "/kernel",
+             "the kernel " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) + " does not fit the input " +
+                 formatShape(x) + " with the given padding");
+    LayerCost cost;
+    cost.output = Shape{L.out_channels, oh, ow};
+    const Shape& y = cost.output;
+    if (L.out_channels > kMaxElementsPerSample / oh / ow)
+        fail(file, at + "/out_channels", "the output " + formatShape(y) + " is absurdly large");
+    const double perOutput = static_cast<double>(x.c / L.groups) * static_cast<double>(L.kernel_h * L.kernel_w);
+    cost.flops = 2.0 * perOutput * static_cast<double>(y.elements()) + (L.bias ? static_cast<double>(y.elements()) : 0);
+    if (static_cast<double>(L.out_channels) * perOutput > kMaxWeightElements)
+        fail(file, at + "/out_channels", "the layer would hold more than 1e13 weights");
+    cost.weights = L.out_channels * (x.c / L.groups) * L.kernel_h * L.kernel_w + (L.bias ? L.out_channels : 0);
+    return cost;
+}
+
+LayerCost fcCost(const Layer& L, const Shape& x, const std::string& file, const std::string& at)
+{
+    if (L.out_channels <= 0)
+        fail(file, at + "/out_features", "an fc layer needs out_features > 0");
+    const std::int64_t inFeatures = L.per_position ? x.c : x.elements();
+    const std::int64_t positions = L.per_position ? x.h * x.w : 1;
+    LayerCost cost;
+    cost.output = L.per_position ? Shape{L.out_channels, x.h, x.w} : Shape{L.out_channels, 1, 1};
+    const Shape& y = cost.output;
+    if (y.c > kMaxElementsPerSample / y.h / y.w)
+        fail(file, at + "/out_features", "the output " + formatShape(y) + " is absurdly large");
+    cost.flops = 2.0 * static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) * static_cast<double>(positions) +
+                 (L.bias ? static_cast<double>(y.elements()) : 0);
+    if (static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) > kMaxWeightElements)
+        fail(file, at + "/out_features", "the weight matrix would hold more than 1e13 values");
+    cost.weights = inFeatures * L.out_channels + (L.bias ? L.out_channels : 0);
+    return cost;
+}
+
+LayerCost poolCost(const Layer& L, const Shape& x, const std::string& file, const std::string& at)
+{
+    const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, 1, L.ceil_mode);
+    const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, 1, L.ceil_mode);
+    if (oh <= 0 || ow <= 0)
+        fail(file, at + "/kernel",
+             "the pool window " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
+                 " does not fit the input " + formatShape(x));
+    if (L.pad_h * 2 > L.kernel_h || L.pad_w * 2 > L.kernel_w)
+        fail(file, at + "/pad", "pool padding must be at most half the window");
+    LayerCost cost;
+    cost.output = Shape{x.c, oh, ow};
+    cost.flops = static_cast<double>(cost.output.elements()) * static_cast<double>(L.kernel_h * L.kernel_w);
+    return cost;
+}
+
+// concat and add: every input is checked against the first.
+LayerCost joinCost(const Layer& L, const std::vector<Shape>& inputs, const std::string& file, const std::string& at)
+{
+    const Shape& x = inputs.front();
+    LayerCost cost;
+    cost.output = x;
+    if (L.kind == LayerKind::concat) {
+        std::int64_t channels = 0;
+        for (std::size_t j = 0; j < inputs.size(); ++j) {
+            const Shape& s = inputs[j];
+            if (s.h != x.h || s.w != x.w)
+                fail(file, at + "/inputs/" + std::to_string(j),
+                     "concat joins along channels, so every input needs the same height and width: " + formatShape(s) +
+                         " does not fit " + formatShape(x));
+            channels += s.c;
+        }
+        cost.output = Shape{channels, x.h, x.w};
+        return cost;
+    }
+    for (std::size_t j = 0; j < inputs.size(); ++j) {
+        const Shape& s = inputs[j];
+        if (!(s == x))
+            fail(file, at + "/inputs/" + std::to_string(j),
+                 "add needs inputs of the same shape: " + formatShape(s) + " differs from " + formatShape(x));
+    }
+    cost.flops = static_cast<double>(x.elements()) * static_cast<double>(inputs.size() - 1);
+    return cost;
+}
+
+// Layers that keep the shape of their input (or reshape it) and cost a few operations per element.
+LayerCost elementwiseCost(const Layer& L, const Shape& x, const std::string& file, const std::string& at)
+{
+    const double xElems = static_cast<double>(x.elements());
+    LayerCost cost;
+    cost.output = x;
+    switch (L.kind) {
+    case LayerKind::globalpool:
+        cost.output = Shape{x.c, 1, 1};
+        cost.flops = xElems;
+        break;
+    case LayerKind::relu:
+    case LayerKind::relu6:
+    case LayerKind::dropout: cost.flops = xElems; break;
+    case LayerKind::gelu: cost.flops = 8 * xElems; break; // tanh approximation: a handful of multiply-adds and a tanh
+    case LayerKind::lrn:
+        if (L.kernel_h <= 0 || L.kernel_h % 2 == 0)
+            fail(file, at + "/size", "the LRN size must be a positive odd number");
+        cost.flops = xElems * static_cast<double>(L.kernel_h + 3);
+        break;
+    case LayerKind::batchnorm:
+    case LayerKind::layernorm:
+        cost.flops = 5 * xElems;
+        cost.weights = 2 * x.c;
+        break;
+    case LayerKind::softmax: cost.flops = 5 * xElems; break;
+    case LayerKind::flatten: cost.output = Shape{x.elements(), 1, 1}; break;
+    default: break;
+    }
+    return cost;
+}
+
+LayerCost forwardCost(const Layer& L, const std::vector<Shape>& inputs, const std::string& file, const std::string& at)
+{
+    const Shape& x = inputs.front();
+    LayerCost cost;
+    switch (L.kind) {
+    case LayerKind::conv: cost = convCost(L, x, file, at); break;
+    case LayerKind::fc: cost = fcCost(L, x, file, at); break;
+    case LayerKind::maxpool:
+    case LayerKind::avgpool: cost = poolCost(L, x, file, at); break;
+    case LayerKind::concat:
+    case LayerKind::add: cost = joinCost(L, inputs, file, at); break;
+    case LayerKind::generic:
+        if (L.generic_output.c <= 0 || L.generic_output.h <= 0 || L.generic_output.w <= 0)
+            fail(file, at + "/output_shape", "a generic layer needs a positive output_shape");
+        cost = LayerCost{L.generic_output, L.generic_flops, L.generic_weights};
+        break;
+    case LayerKind::globalpool:
+    case LayerKind::relu:
+    case LayerKind::relu6:
+    case LayerKind::gelu:
+    case LayerKind::lrn:
+    case LayerKind::batchnorm:
+    case LayerKind::layernorm:
+    case LayerKind::dropout:
+    case LayerKind::softmax:
+    case LayerKind::flatten: cost = elementwiseCost(L, x, file, at); break;
+    }
+    const Shape& y = cost.output;
+    if (y.c <= 0 || y.h <= 0 || y.w <= 0 || y.c > kMaxElementsPerSample / y.h / y.w)
+        fail(file, at, "the output shape " + formatShape(y) + " is impossible or absurdly large");
+    if (!(cost.flops >= 0) || cost.flops > kMaxFlopsPerSample)
+        fail(file, at, "the layer's FLOPs are absurd");
+    return cost;
+}
+
+// Backward: conv and fc compute both the input gradient and the weight gradient, each about as
+// costly as the forward pass; elementwise layers cost about their forward. A generic layer
+// reading two tensors (an attention matmul) needs a gradient for each, which costs the same as a
+// weight gradient.
+double backwardFlops(const Layer& L, double forwardFlops, std::size_t inputs)
+{
+    const bool twoGradients = L.kind == LayerKind::conv || L.kind == LayerKind::fc ||
+                              (L.kind == LayerKind::generic && (L.generic_weights > 0 || inputs > 1));
+    return twoGradients ? 2.0 * forwardFlops : forwardFlops;
+}
+
+// Consumers and last consumer of every producer, from the layers' inputs.
+void linkConsumers(std::vector<LayerInfo>& info)
+{
+    for (std::size_t i = 0; i < info.size(); ++i) {
+        for (int p : info[i].inputs) {
+            if (p == kNetworkInput)
+                continue;
+            auto& producer = info[static_cast<std::size_t>(p)];
+            if (producer.consumers.empty() || producer.consumers.back() != static_cast<int>(i))
+                producer.consumers.push_back(static_cast<int>(i));
+            producer.last_consumer = static_cast<int>(i);
+        }
+    }
+}
+
 } // namespace
 
 NetworkModel::NetworkModel(Network network, std::string fileLabel)
@@ -92,229 +355,37 @@ double NetworkModel::totalForwardFlops() const
 void NetworkModel::derive()
 {
     const std::string& file = fileLabel_;
-    const Shape in = network_.input;
-    if (in.c <= 0 || in.h <= 0 || in.w <= 0)
-        fail(file, "/input/shape", "every dimension of the input shape must be positive, found " + formatShape(in));
-    if (in.c > kMaxElementsPerSample / in.h / in.w)
-        fail(file, "/input/shape", "the input shape " + formatShape(in) + " is absurdly large");
+    checkInputShape(file, network_.input);
     if (network_.layers.empty())
         fail(file, "/layers", "a network needs at least one layer");
 
-    std::unordered_map<std::string_view, int> byName;
+    NameIndex byName;
     byName.reserve(network_.layers.size() * 2);
     info_.assign(network_.layers.size(), LayerInfo{});
-
     for (std::size_t i = 0; i < network_.layers.size(); ++i) {
         const Layer& L = network_.layers[i];
         LayerInfo& li = info_[i];
         const std::string at = layerPointer(i);
-        if (L.name.empty())
-            fail(file, at + "/name", "a layer needs a name");
-        if (L.name == network_.input_name)
-            fail(file, at + "/name", "\"" + L.name + "\" is the name of the network input; choose another");
-        if (byName.count(L.name))
-            fail(file, at + "/name",
-                 "the name \"" + L.name + "\" is already used by layer " + std::to_string(byName[L.name]));
-
-        // Resolve inputs: names must refer to earlier layers (the file order is the execution order).
-        if (L.inputs.empty()) {
-            li.inputs.push_back(i == 0 ? kNetworkInput : static_cast<int>(i) - 1);
-        } else {
-            for (std::size_t j = 0; j < L.inputs.size(); ++j) {
-                const std::string& ref = L.inputs[j];
-                const std::string where = at + "/inputs/" + std::to_string(j);
-                if (ref == network_.input_name) {
-                    li.inputs.push_back(kNetworkInput);
-                    continue;
-                }
-                auto it = byName.find(ref);
-                if (it != byName.end()) {
-                    li.inputs.push_back(it->second);
-                    continue;
-                }
-                if (ref == L.name)
-                    fail(file, where, "layer \"" + L.name + "\" names itself as its input (a cycle)");
-                bool later = false;
-                for (std::size_t k = i + 1; k < network_.layers.size() && !later; ++k)
-                    later = network_.layers[k].name == ref;
-                if (later)
-                    fail(file, where,
-                         "\"" + ref + "\" comes later in the file; layers must be listed in execution order "
-                                      "(a valid topological order), so an input must come before its consumer");
-                fail(file, where, "no layer is named \"" + ref + "\" (and it is not the network input \"" +
-                                      network_.input_name + "\")");
-            }
-        }
+        checkLayerName(network_, i, byName, file);
+        li.inputs = resolveInputs(network_, i, byName, file);
         byName.emplace(L.name, static_cast<int>(i));
+        checkInputCount(L, li.inputs.size(), file, at);
 
-        const bool multiInput = L.kind == LayerKind::concat || L.kind == LayerKind::add;
-        // A generic layer may read several tensors (an attention matmul reads Q and K, or the
-        // probabilities and V); its shape comes from output_shape, so any number of inputs works.
-        const bool anyInputs = L.kind == LayerKind::generic;
-        if (!multiInput && !anyInputs && li.inputs.size() != 1)
-            fail(file, at + "/inputs",
-                 std::string(layerKindName(L.kind)) + " takes exactly one input, found " +
-                     std::to_string(li.inputs.size()));
-        if (multiInput && li.inputs.size() < 2 && !L.inputs.empty())
-            fail(file, at + "/inputs", std::string(layerKindName(L.kind)) + " needs at least two inputs");
-
-        const Shape x = outputShape(li.inputs.front());
-        li.input_shape = x;
-        li.input_elements = 0;
+        std::vector<Shape> inputShapes;
         for (int p : li.inputs)
-            li.input_elements += outputElements(p);
+            inputShapes.push_back(outputShape(p));
+        li.input_shape = inputShapes.front();
+        li.input_elements = 0;
+        for (const Shape& x : inputShapes)
+            li.input_elements += x.elements();
 
-        Shape y = x;
-        double flops = 0;
-        std::int64_t weights = 0;
-        const double xElems = static_cast<double>(x.elements());
-        switch (L.kind) {
-        case LayerKind::conv: {
-            if (L.out_channels <= 0)
-                fail(file, at + "/out_channels", "a conv layer needs out_channels > 0");
-            if (L.groups <= 0 || x.c % L.groups != 0)
-                fail(file, at + "/groups",
-                     "groups (" + std::to_string(L.groups) + ") must divide the input channels (" +
-                         std::to_string(x.c) + ")");
-            if (L.out_channels % L.groups != 0)
-                fail(file, at + "/groups",
-                     "groups (" + std::to_string(L.groups) + ") must divide out_channels (" +
-                         std::to_string(L.out_channels) + ")");
-            const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, L.dilation, false);
-            const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, L.dilation, false);
-            if (oh <= 0 || ow <= 0)
-                fail(file, at + "/kernel",
-                     "the kernel " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
-                         " does not fit the input " + formatShape(x) + " with the given padding");
-            y = Shape{L.out_channels, oh, ow};
-            if (L.out_channels > kMaxElementsPerSample / oh / ow)
-                fail(file, at + "/out_channels", "the output " + formatShape(y) + " is absurdly large");
-            const double perOutput = static_cast<double>(x.c / L.groups) * static_cast<double>(L.kernel_h * L.kernel_w);
-            flops = 2.0 * perOutput * static_cast<double>(y.elements()) + (L.bias ? static_cast<double>(y.elements()) : 0);
-            if (static_cast<double>(L.out_channels) * perOutput > kMaxWeightElements)
-                fail(file, at + "/out_channels", "the layer would hold more than 1e13 weights");
-            weights = L.out_channels * (x.c / L.groups) * L.kernel_h * L.kernel_w + (L.bias ? L.out_channels : 0);
-            break;
-        }
-        case LayerKind::fc: {
-            if (L.out_channels <= 0)
-                fail(file, at + "/out_features", "an fc layer needs out_features > 0");
-            const std::int64_t inFeatures = L.per_position ? x.c : x.elements();
-            const std::int64_t positions = L.per_position ? x.h * x.w : 1;
-            y = L.per_position ? Shape{L.out_channels, x.h, x.w} : Shape{L.out_channels, 1, 1};
-            if (y.c > kMaxElementsPerSample / y.h / y.w)
-                fail(file, at + "/out_features", "the output " + formatShape(y) + " is absurdly large");
-            flops = 2.0 * static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) *
-                        static_cast<double>(positions) +
-                    (L.bias ? static_cast<double>(y.elements()) : 0);
-            if (static_cast<double>(inFeatures) * static_cast<double>(L.out_channels) > kMaxWeightElements)
-                fail(file, at + "/out_features", "the weight matrix would hold more than 1e13 values");
-            weights = inFeatures * L.out_channels + (L.bias ? L.out_channels : 0);
-            break;
-        }
-        case LayerKind::maxpool:
-        case LayerKind::avgpool: {
-            const std::int64_t oh = windowOutput(x.h, L.kernel_h, L.stride_h, L.pad_h, 1, L.ceil_mode);
-            const std::int64_t ow = windowOutput(x.w, L.kernel_w, L.stride_w, L.pad_w, 1, L.ceil_mode);
-            if (oh <= 0 || ow <= 0)
-                fail(file, at + "/kernel",
-                     "the pool window " + std::to_string(L.kernel_h) + "x" + std::to_string(L.kernel_w) +
-                         " does not fit the input " + formatShape(x));
-            if (L.pad_h * 2 > L.kernel_h || L.pad_w * 2 > L.kernel_w)
-                fail(file, at + "/pad", "pool padding must be at most half the window");
-            y = Shape{x.c, oh, ow};
-            flops = static_cast<double>(y.elements()) * static_cast<double>(L.kernel_h * L.kernel_w);
-            break;
-        }
-        case LayerKind::globalpool:
-            y = Shape{x.c, 1, 1};
-            flops = xElems;
-            break;
-        case LayerKind::relu:
-        case LayerKind::relu6:
-            flops = xElems;
-            break;
-        case LayerKind::gelu:
-            flops = 8 * xElems; // tanh approximation: a handful of multiply-adds and a tanh
-            break;
-        case LayerKind::lrn:
-            if (L.kernel_h <= 0 || L.kernel_h % 2 == 0)
-                fail(file, at + "/size", "the LRN size must be a positive odd number");
-            flops = xElems * static_cast<double>(L.kernel_h + 3);
-            break;
-        case LayerKind::batchnorm:
-            flops = 5 * xElems;
-            weights = 2 * x.c;
-            break;
-        case LayerKind::layernorm:
-            flops = 5 * xElems;
-            weights = 2 * x.c;
-            break;
-        case LayerKind::dropout:
-            flops = xElems;
-            break;
-        case LayerKind::softmax:
-            flops = 5 * xElems;
-            break;
-        case LayerKind::flatten:
-            y = Shape{x.elements(), 1, 1};
-            break;
-        case LayerKind::concat: {
-            std::int64_t channels = 0;
-            for (std::size_t j = 0; j < li.inputs.size(); ++j) {
-                Shape s = outputShape(li.inputs[j]);
-                if (s.h != x.h || s.w != x.w)
-                    fail(file, at + "/inputs/" + std::to_string(j),
-                         "concat joins along channels, so every input needs the same height and width: " +
-                             formatShape(s) + " does not fit " + formatShape(x));
-                channels += s.c;
-            }
-            y = Shape{channels, x.h, x.w};
-            break;
-        }
-        case LayerKind::add:
-            for (std::size_t j = 0; j < li.inputs.size(); ++j) {
-                Shape s = outputShape(li.inputs[j]);
-                if (!(s == x))
-                    fail(file, at + "/inputs/" + std::to_string(j),
-                         "add needs inputs of the same shape: " + formatShape(s) + " differs from " + formatShape(x));
-            }
-            flops = xElems * static_cast<double>(li.inputs.size() - 1);
-            break;
-        case LayerKind::generic:
-            if (L.generic_output.c <= 0 || L.generic_output.h <= 0 || L.generic_output.w <= 0)
-                fail(file, at + "/output_shape", "a generic layer needs a positive output_shape");
-            y = L.generic_output;
-            flops = L.generic_flops;
-            weights = L.generic_weights;
-            break;
-        }
-        if (y.c <= 0 || y.h <= 0 || y.w <= 0 || y.c > kMaxElementsPerSample / y.h / y.w)
-            fail(file, at, "the output shape " + formatShape(y) + " is impossible or absurdly large");
-        if (!(flops >= 0) || flops > kMaxFlopsPerSample)
-            fail(file, at, "the layer's FLOPs are absurd");
-        li.output_shape = y;
-        li.forward_flops = flops;
-        // Backward: conv and fc compute both the input gradient and the weight gradient, each
-        // about as costly as the forward pass; elementwise layers cost about their forward.
-        // A generic layer reading two tensors (an attention matmul) needs a gradient for each,
-        // which costs the same as a weight gradient.
-        const bool twoGradients = L.kind == LayerKind::conv || L.kind == LayerKind::fc ||
-                                  (L.kind == LayerKind::generic && (L.generic_weights > 0 || li.inputs.size() > 1));
-        li.backward_flops = twoGradients ? 2.0 * flops : flops;
-        li.weight_elements = weights;
+        const LayerCost cost = forwardCost(L, inputShapes, file, at);
+        li.output_shape = cost.output;
+        li.forward_flops = cost.flops;
+        li.backward_flops = backwardFlops(L, cost.flops, li.inputs.size());
+        li.weight_elements = cost.weights;
     }
-
-    for (std::size_t i = 0; i < info_.size(); ++i) {
-        for (int p : info_[i].inputs) {
-            if (p == kNetworkInput)
-                continue;
-            auto& producer = info_[static_cast<std::size_t>(p)];
-            if (producer.consumers.empty() || producer.consumers.back() != static_cast<int>(i))
-                producer.consumers.push_back(static_cast<int>(i));
-            producer.last_consumer = static_cast<int>(i);
-        }
-    }
+    linkConsumers(info_);
 }
 
 bool NetworkModel::backwardReadsInput(LayerKind k)
