@@ -82,11 +82,25 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(createWorkloadGroup());
+    layout->addWidget(createHardwareGroup());
+    layout->addWidget(createCompressionGroup());
+    layout->addWidget(createPolicyGroup());
+    layout->addStretch(1);
 
+    populateNetworks();
+    fitFieldsToDock();
 
-    // --- workload ---
+    // The controls show the scenario as edited, at once (not the simulation, which may lag).
+    connect(&model_, &StudioModel::scenarioChanged, this, &ControlPanel::syncFromState);
+    syncFromState();
+}
+
+// Each create*Group builds its controls, then connects each control to the one setting it writes.
+QGroupBox* ControlPanel::createWorkloadGroup()
+{
     QFormLayout* form = nullptr;
-    auto* workload = group(tr("Workload"), form);
+    auto* box = group(tr("Workload"), form);
     network_ = new QComboBox;
     network_->setToolTip(tr("The network being trained: a bundled sample, or any network file (Open network file...)."));
     form->addRow(tr("&Network"), network_);
@@ -111,10 +125,34 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     auto* progressTitle = new QLabel(tr("&Progress"));
     progressTitle->setBuddy(progress_);
     form->addRow(progressTitle, progressRow);
-    layout->addWidget(workload);
 
-    // --- hardware ---
-    auto* hardware = group(tr("Hardware"), form);
+    connect(network_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+        const QString path = network_->itemData(index).toString();
+        if (path.isEmpty()) {
+            syncFromState(); // restore the current entry, then ask for a file
+            emit openNetworkRequested();
+            return;
+        }
+        if (path == model_.networkPath() || path == QLatin1String("embedded:"))
+            return;
+        try {
+            model_.setNetworkFile(path);
+        } catch (const InputError& e) {
+            syncFromState();
+            emit networkLoadFailed(QString::fromStdString(e.what()));
+        }
+    });
+    connect(batch_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.batch = v; }); });
+    connect(dtype_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.dtype = static_cast<DType>(dtype_->currentData().toInt()); }); });
+    connect(progress_, &QSlider::valueChanged, this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.progress = v / 100.0; }); });
+    return box;
+}
+
+QGroupBox* ControlPanel::createHardwareGroup()
+{
+    QFormLayout* form = nullptr;
+    auto* box = group(tr("Hardware"), form);
     gpu_ = new QComboBox;
     for (const auto& g : gpuPresets())
         gpu_->addItem(QString::fromStdString(g.name), QString::fromStdString(g.id));
@@ -171,10 +209,37 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     budget_->setKeyboardTracking(false);
     budget_->setToolTip(tr("Memory budget for vDNN-dyn and the feasibility check; at 0 it is the GPU's memory."));
     form->addRow(tr("&Memory budget"), budget_);
-    layout->addWidget(hardware);
 
-    // --- compression ---
-    auto* compression = group(tr("Compression"), form);
+    for (auto* spin : {computeScale_, l2Scale_, dramScale_})
+        connect(spin, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) {
+            edit([&](sim::ScenarioEdit& e) {
+                e.gpu_scale = sim::ResourceScale{computeScale_->value(), l2Scale_->value(), dramScale_->value()};
+            });
+        });
+    connect(gpu_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.gpu_preset = gpu_->currentData().toString().toStdString(); }); });
+    connect(link_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) {
+                const std::string id = link_->currentData().toString().toStdString();
+                if (findLinkPreset(id)) // "custom" is set by the bandwidth, not picked
+                    edit([&](sim::ScenarioEdit& e) { e.link_preset = id; });
+            });
+    connect(bandwidthSlider_, &QSlider::valueChanged, this,
+            [this](int pos) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = bandwidthAt(pos) * 1e9; }); });
+    connect(bandwidthSpin_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
+            [this](double gbps) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = gbps * 1e9; }); });
+    connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double gib) {
+        edit([&](sim::ScenarioEdit& e) {
+            e.memory_budget_bytes = gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kBytesPerGiB));
+        });
+    });
+    return box;
+}
+
+QGroupBox* ControlPanel::createCompressionGroup()
+{
+    QFormLayout* form = nullptr;
+    auto* box = group(tr("Compression"), form);
     codec_ = new QComboBox;
     for (auto id : allCodecIds())
         codec_->addItem(codecTitle(id), static_cast<int>(id));
@@ -227,10 +292,22 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     engineThroughput_->setKeyboardTracking(false);
     engineThroughput_->setToolTip(tr("Engine throughput in uncompressed GB/s (0 = unlimited, DMA only)."));
     form->addRow(tr("Throughput"), engineThroughput_);
-    layout->addWidget(compression);
 
-    // --- policies ---
-    auto* policies = group(tr("Offload policy"), form);
+    connect(codec_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.codec = static_cast<CodecId>(codec_->currentData().toInt()); }); });
+    connect(jpegQuality_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
+    connect(jpegShift_, &QCheckBox::toggled, this, [this](bool) { applyCodecParams(); });
+    connect(dprFormat_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
+    connect(codecLevel_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyCodecParams(); });
+    connect(engine_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyEngine(); });
+    connect(engineThroughput_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) { applyEngine(); });
+    return box;
+}
+
+QGroupBox* ControlPanel::createPolicyGroup()
+{
+    QFormLayout* form = nullptr;
+    auto* box = group(tr("Offload policy"), form);
     policy_ = new QComboBox;
     policy_->addItem(tr("none (keep all on GPU)"), static_cast<int>(sim::OffloadPolicy::none));
     policy_->addItem(tr("vDNN-all"), static_cast<int>(sim::OffloadPolicy::all));
@@ -279,10 +356,27 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
                                  "at 70 % of peak, or DeLTA's tiles, waves and L1/L2/DRAM traffic (hover a bar "
                                  "to see what bounds a layer)."));
     form->addRow(tr("Layer &times"), computeModel_);
-    layout->addWidget(policies);
-    layout->addStretch(1);
 
-    populateNetworks();
+    connect(policy_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.policy = static_cast<sim::OffloadPolicy>(policy_->currentData().toInt()); }); });
+    connect(prefetch_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyPrefetch(); });
+    connect(eagerDepth_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyPrefetch(); });
+    connect(sync_, qOverload<int>(&QComboBox::activated), this,
+            [this](int) { edit([&](sim::ScenarioEdit& e) { e.sync = static_cast<sim::SyncPolicy>(sync_->currentData().toInt()); }); });
+    connect(convAlgorithms_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        edit([&](sim::ScenarioEdit& e) { e.conv_algorithms = static_cast<sim::AlgorithmPreference>(convAlgorithms_->currentData().toInt()); });
+    });
+    connect(memoryBaseline_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        edit([&](sim::ScenarioEdit& e) { e.baseline = static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()); });
+    });
+    connect(computeModel_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+        edit([&](sim::ScenarioEdit& e) { e.compute_model = static_cast<sim::ComputeModelKind>(computeModel_->currentData().toInt()); });
+    });
+    return box;
+}
+
+void ControlPanel::fitFieldsToDock()
+{
     // Long preset names must not widen the dock: combos shrink and elide, the tooltip and the
     // open list show the whole name.
     for (auto* combo : findChildren<QComboBox*>()) {
@@ -300,78 +394,6 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
     // The three scale factors share one row.
     for (auto* spin : {computeScale_, l2Scale_, dramScale_})
         spin->setMinimumWidth(44);
-
-    // --- wiring: each control writes one setting ---
-    connect(network_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
-        const QString path = network_->itemData(index).toString();
-        if (path.isEmpty()) {
-            syncFromState(); // restore the current entry, then ask for a file
-            emit openNetworkRequested();
-            return;
-        }
-        if (path == model_.networkPath() || path == QLatin1String("embedded:"))
-            return;
-        try {
-            model_.setNetworkFile(path);
-        } catch (const InputError& e) {
-            syncFromState();
-            emit networkLoadFailed(QString::fromStdString(e.what()));
-        }
-    });
-    connect(batch_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.batch = v; }); });
-    connect(dtype_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { edit([&](sim::ScenarioEdit& e) { e.dtype = static_cast<DType>(dtype_->currentData().toInt()); }); });
-    connect(progress_, &QSlider::valueChanged, this, [this](int v) { edit([&](sim::ScenarioEdit& e) { e.progress = v / 100.0; }); });
-    for (auto* spin : {computeScale_, l2Scale_, dramScale_})
-        connect(spin, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) {
-            edit([&](sim::ScenarioEdit& e) {
-                e.gpu_scale = sim::ResourceScale{computeScale_->value(), l2Scale_->value(), dramScale_->value()};
-            });
-        });
-    connect(gpu_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { edit([&](sim::ScenarioEdit& e) { e.gpu_preset = gpu_->currentData().toString().toStdString(); }); });
-    connect(link_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) {
-                const std::string id = link_->currentData().toString().toStdString();
-                if (findLinkPreset(id)) // "custom" is set by the bandwidth, not picked
-                    edit([&](sim::ScenarioEdit& e) { e.link_preset = id; });
-            });
-    connect(bandwidthSlider_, &QSlider::valueChanged, this,
-            [this](int pos) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = bandwidthAt(pos) * 1e9; }); });
-    connect(bandwidthSpin_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
-            [this](double gbps) { edit([&](sim::ScenarioEdit& e) { e.bandwidth_bytes_per_s = gbps * 1e9; }); });
-    connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double gib) {
-        edit([&](sim::ScenarioEdit& e) {
-            e.memory_budget_bytes = gib <= 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(gib * kBytesPerGiB));
-        });
-    });
-    connect(codec_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { edit([&](sim::ScenarioEdit& e) { e.codec = static_cast<CodecId>(codec_->currentData().toInt()); }); });
-    connect(jpegQuality_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
-    connect(jpegShift_, &QCheckBox::toggled, this, [this](bool) { applyCodecParams(); });
-    connect(dprFormat_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyCodecParams(); });
-    connect(codecLevel_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyCodecParams(); });
-    connect(engine_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyEngine(); });
-    connect(engineThroughput_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double) { applyEngine(); });
-    connect(policy_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { edit([&](sim::ScenarioEdit& e) { e.policy = static_cast<sim::OffloadPolicy>(policy_->currentData().toInt()); }); });
-    connect(prefetch_, qOverload<int>(&QComboBox::activated), this, [this](int) { applyPrefetch(); });
-    connect(eagerDepth_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int) { applyPrefetch(); });
-    connect(sync_, qOverload<int>(&QComboBox::activated), this,
-            [this](int) { edit([&](sim::ScenarioEdit& e) { e.sync = static_cast<sim::SyncPolicy>(sync_->currentData().toInt()); }); });
-    connect(convAlgorithms_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        edit([&](sim::ScenarioEdit& e) { e.conv_algorithms = static_cast<sim::AlgorithmPreference>(convAlgorithms_->currentData().toInt()); });
-    });
-    connect(memoryBaseline_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        edit([&](sim::ScenarioEdit& e) { e.baseline = static_cast<sim::BaselineKind>(memoryBaseline_->currentData().toInt()); });
-    });
-    connect(computeModel_, qOverload<int>(&QComboBox::activated), this, [this](int) {
-        edit([&](sim::ScenarioEdit& e) { e.compute_model = static_cast<sim::ComputeModelKind>(computeModel_->currentData().toInt()); });
-    });
-
-    // The controls show the scenario as edited, at once (not the simulation, which may lag).
-    connect(&model_, &StudioModel::scenarioChanged, this, &ControlPanel::syncFromState);
-    syncFromState();
 }
 
 void ControlPanel::populateNetworks()

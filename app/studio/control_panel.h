@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
 class QLabel;
 class QSlider;
 class QSpinBox;
@@ -65,6 +66,12 @@ signals:
     void editRejected(const QString& message);
 
 private:
+    // One group box of controls each, built and connected to the settings they write.
+    QGroupBox* createWorkloadGroup();
+    QGroupBox* createHardwareGroup();
+    QGroupBox* createCompressionGroup();
+    QGroupBox* createPolicyGroup();
+    void fitFieldsToDock();
     void edit(const std::function<void(sim::ScenarioEdit&)>& fill); // fills one edit and applies it
     void syncFromState();
     void populateNetworks();
