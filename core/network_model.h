@@ -36,7 +36,9 @@ public:
     const std::vector<LayerInfo>& layers() const { return info_; }
     const LayerInfo& info(int layer) const { return info_[static_cast<std::size_t>(layer)]; }
     std::size_t size() const { return info_.size(); }
-    int indexOf(std::string_view name) const; // -1 if absent; "input" (network input) gives kNetworkInput
+    // The index of the layer of that name; kNetworkInput (-1) for the network input's name
+    // (network().input_name); -2 when neither has it. So `indexOf(name) >= 0` means "a layer".
+    int indexOf(std::string_view name) const;
 
     // Shape and elements of a producer's output (kNetworkInput allowed).
     Shape outputShape(int producer) const;

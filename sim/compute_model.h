@@ -2,7 +2,7 @@
 // Compute time of a layer's forward and backward pass on a GPU, by one of two models:
 //
 // roofline: max(FLOPs / (peak x compute_efficiency), DRAM bytes / (DRAM x dram_efficiency)).
-// delta:    after DeLTA (Lym et al., ISPASS 2019; DOMAIN.md section 4): convolutions and fully
+// delta:    after DeLTA (Lym et al., ISPASS 2019): convolutions and fully
 //           connected layers as GEMMs cut into thread-block (CTA) tiles, with wave quantization
 //           and occupancy, and the traffic at L1, L2 and DRAM with the reuse each level
 //           catches; the time is the most limiting of compute and the three levels.

@@ -1,7 +1,7 @@
 #pragma once
-// cuDNN's convolution algorithm families (DOMAIN.md section 1): the workspace each needs as a
-// function of the layer's shape, and its speed relative to precomputed implicit GEMM, the kernel
-// the compute models estimate. vDNN's "performance-optimal" configuration picks the fastest
+// cuDNN's convolution algorithm families (as vDNN, MICRO 2016, uses them): the workspace each
+// needs as a function of the layer's shape, and its speed relative to precomputed implicit GEMM,
+// the kernel the compute models estimate. vDNN's "performance-optimal" configuration picks the fastest
 // family a layer supports whatever its workspace; "memory-optimal" picks implicit GEMM, which
 // needs none. docs/model.md ("Convolution algorithms") derives every formula and names every
 // assumption; a device profile with per-algorithm measurements replaces them.

@@ -154,7 +154,7 @@ CodecRun runCodec(SampleNetworks& samples, const PaperNetwork& net, CodecId code
     s.policy = OffloadPolicy::all;
     s.codec = codec;
     s.engine = EngineKind::dma;
-    s.engine_bytes_per_s = 0; // cDMA: the engine keeps up with DRAM (DOMAIN.md section 2)
+    s.engine_bytes_per_s = 0; // cDMA: the engine keeps up with DRAM (Rhu et al., HPCA 2018)
     return {simulate(s), s};
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The papers' published figures (DOMAIN.md sections 1-3) next to what the simulator gives for
-// the same setting: `offload-sim reproduce` prints these rows, and docs/model.md's comparison
-// table is generated from them.
+// The published figures of vDNN (MICRO 2016), cDMA (HPCA 2018) and JPEG-ACT (ISCA 2020) next to
+// what the simulator gives for the same setting: `offload-sim reproduce` prints these rows, and
+// docs/model.md's comparison table is generated from them.
 #include <filesystem>
 #include <optional>
 #include <string>

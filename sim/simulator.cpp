@@ -137,7 +137,7 @@ ComputePlan greedyAlgorithms(const Scenario& s, const PreparedNetwork& net, cons
     return reverted(k);
 }
 
-// vDNN-dyn as published (DOMAIN.md section 1): if even vDNN-all with memory-optimal algorithms
+// vDNN-dyn as published (Rhu et al., MICRO 2016, section III): if even vDNN-all with memory-optimal algorithms
 // does not fit, the network cannot be trained (reported infeasible). Otherwise the first of no
 // offload, vDNN-conv and vDNN-all that fits with the fastest algorithms, and failing those
 // vDNN-all with each conv layer's algorithm chosen greedily.

@@ -1,9 +1,9 @@
 #pragma once
 // Analytical compression-ratio models: expected uncompressed/compressed size of a tensor from
-// its density (fraction of non-zero elements) and element size. Exact for none, ZVC (DOMAIN.md
-// section 2) and DPR; documented approximations and fits for RLE, zlib, LZ4, zstd and JPEG-ACT
-// (docs/codecs.md, "Analytical ratio models"; tests/codecs/tst_ratio_model.cpp compares them
-// with measurements). The simulator uses these unless the network carries measured ratios.
+// its density (fraction of non-zero elements) and element size. Exact for none, ZVC (the format
+// of docs/codecs.md) and DPR; documented approximations and fits for RLE, zlib, LZ4, zstd and
+// JPEG-ACT (docs/codecs.md, "Analytical ratio models"; tests/codecs/tst_ratio_model.cpp compares
+// them with measurements). The simulator uses these unless the network carries measured ratios.
 #include "codec_id.h"
 
 #include <cstdint>

@@ -118,7 +118,7 @@ private slots:
                 QCOMPARE(c["ratio"].toDouble(), elements * 4 / c["bytes"].toDouble());
                 QVERIFY(c["compress_gbps"].toDouble() > 0);
             }
-            // ZVC's size is the formula of DOMAIN.md (every sample has a multiple of 32 elements).
+            // ZVC's size is the formula of docs/codecs.md (every sample has a multiple of 32 elements).
             const double nonZeros = std::round(elements * (1 - zf));
             QCOMPARE(codecs["zvc"].toObject()["bytes"].toDouble(), elements / 32 * 4 + nonZeros * 4);
             QVERIFY(codecs["jpeg-act"].toObject()["error"].toObject().contains("rmse"));

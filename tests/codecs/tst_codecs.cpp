@@ -100,7 +100,7 @@ private slots:
                 QCOMPARE(static_cast<std::uint64_t>(c->compress(TensorDesc::flat(dtype, n), input.data()).size()),
                          (n + 31) / 32 * 4 + nonZeros * e);
             }
-        // The DOMAIN.md example: 32-bit elements at density d give 32 / (1 + 32 d).
+        // The example of docs/codecs.md: 32-bit elements at density d give 32 / (1 + 32 d).
         const auto input = test::randomTensor(DType::fp32, 32 * 1000, 0.25, 7);
         const std::uint64_t nz = 32 * 1000 - countZeros(DType::fp32, input.data(), 32 * 1000);
         const double d = static_cast<double>(nz) / (32 * 1000);

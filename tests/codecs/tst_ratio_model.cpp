@@ -37,7 +37,7 @@ private slots:
         QCOMPARE(modelRatio(CodecId::none, 0.3, 4), 1.0);
         QCOMPARE(modelRatio(CodecId::zvc, 0.0, 4), 32.0);
         QCOMPARE(modelRatio(CodecId::zvc, 1.0, 4), 32.0 / 33.0);
-        QCOMPARE(modelRatio(CodecId::zvc, 0.25, 4), 32.0 / 9.0); // 32 / (1 + 32 d), DOMAIN.md
+        QCOMPARE(modelRatio(CodecId::zvc, 0.25, 4), 32.0 / 9.0); // 32 / (1 + 32 d), docs/codecs.md
         QCOMPARE(modelRatio(CodecId::zvc, 0.0, 2), 16.0);
         CodecParams p;
         p.dpr = DprFormat::fp8_e4m3;

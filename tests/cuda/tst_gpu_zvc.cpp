@@ -1,5 +1,5 @@
 // The GPU ZVC kernels against the project's CPU codec (core/codecs/zvc.h) and against an encoder
-// written here from the format's definition (DOMAIN.md section 2), on the real activation
+// written here from the format's definition (docs/codecs.md, "ZVC"), on the real activation
 // tensors in ../shared/data and on edge cases: sizes around group, tile and block boundaries,
 // all-zero and dense data, -0.0 and NaN, 2-byte elements.
 // Exits with 77 (CTest's skip code) where there is no usable GPU.
@@ -24,7 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reference encoder: the format as DOMAIN.md states it, one group at a time.
+// Reference encoder: the format as docs/codecs.md states it, one group at a time.
 template <typename T> std::vector<std::uint8_t> referenceCompress(const std::vector<T>& values)
 {
     std::vector<std::uint8_t> out;

@@ -1,9 +1,9 @@
-// Properties that must hold for every sample scenario and a grid of settings (DOMAIN.md sections
-// 1-2): lanes never overlap, prefetches finish before their backward reader, stalls are not
-// negative, unlimited bandwidth costs nothing, more bandwidth or ratio never slows an iteration
-// down, no codec on the DMA engine is slower than none, no run's peak exceeds the oracle's,
-// budgets hold, ReLU inputs stay on the GPU and DAG tensors leave only after their last forward
-// reader. Every policy, sync, prefetch and codec at 1 to 1000 GB/s on every sample.
+// Properties that must hold for every sample scenario and a grid of settings (the vDNN and cDMA
+// timelines of docs/model.md): lanes never overlap, prefetches finish before their backward reader,
+// stalls are not negative, unlimited bandwidth costs nothing, more bandwidth or ratio never slows
+// an iteration down, no codec on the DMA engine is slower than none, no run's peak exceeds the
+// oracle's, budgets hold, ReLU inputs stay on the GPU and DAG tensors leave only after their last
+// forward reader. Every policy, sync, prefetch and codec at 1 to 1000 GB/s on every sample.
 #include "core/network_json.h"
 #include "sim/simulator.h"
 

@@ -68,7 +68,7 @@ private slots:
         }
     }
 
-    // The published numbers of DOMAIN.md section 1, and the simulated ones that docs/model.md
+    // The published numbers of the vDNN paper (MICRO 2016), and the simulated ones that docs/model.md
     // reports: a change of the model that moves them must update the docs (next test) and
     // these bounds together.
     void vdnnFigures()
