@@ -42,6 +42,80 @@ QString codecTitle(CodecId id)
     return {};
 }
 
+// What each codec stores, for the codec list's hover help.
+QString codecToolTip(CodecId id)
+{
+    switch (id) {
+    case CodecId::none: return QObject::tr("No compression: activations cross the link as they are.");
+    case CodecId::zvc:
+        return QObject::tr("Zero-value compression (cDMA), lossless: per group of 32 values, a 32-bit mask marks the "
+                           "non-zero ones and only those are stored. fp32 at density d (fraction non-zero): ratio "
+                           "32 / (1 + 32 d).");
+    case CodecId::rle:
+        return QObject::tr("Run-length encoding (cDMA), lossless: records of a zero count and a literal count (one "
+                           "byte each) followed by the non-zero values. Best on long runs of zeros.");
+    case CodecId::zlib:
+        return QObject::tr("zlib (DEFLATE), lossless: the general-purpose codec cDMA compares with. The simulator's "
+                           "ratio is a fit at level 6.");
+    case CodecId::lz4:
+        return QObject::tr("LZ4, lossless: fast general-purpose compression. The simulator's ratio is a fit at "
+                           "acceleration 1.");
+    case CodecId::zstd:
+        return QObject::tr("zstd (Zstandard), lossless general-purpose compression. The simulator's ratio is a fit "
+                           "at level 3.");
+    case CodecId::jpeg_act:
+        return QObject::tr("JPEG-ACT (ISCA 2020), lossy: each channel is treated as an image: 8-bit fixed point, 8x8 "
+                           "DCT, divided by a quantization table, then ZVC of the coefficients. Higher ratios, at "
+                           "some error.");
+    case CodecId::dpr:
+        return QObject::tr("DPR (GIST's delayed precision reduction), lossy: every value is stored in a narrower "
+                           "format (fp16, bf16 or fp8) while offloaded.");
+    }
+    return {};
+}
+
+QString gpuToolTip(const GpuSpec& g)
+{
+    return QObject::tr("%1 TFLOPS FP32, %2 GB/s DRAM, %3 GiB of memory.\nSource: %4")
+        .arg(g.peak_flops / 1e12, 0, 'g', 4)
+        .arg(g.dram_bytes_per_s / 1e9, 0, 'g', 4)
+        .arg(bytesToGiB(static_cast<double>(g.memory_bytes)), 0, 'f', 1)
+        .arg(QString::fromStdString(g.citation));
+}
+
+QString linkToolTip(const LinkSpec& l)
+{
+    return QObject::tr("%1 GB/s GPU→host, %2 GB/s host→GPU, %3 µs per transfer; %4.\nSource: %5")
+        .arg(l.d2h_bytes_per_s / 1e9, 0, 'g', 4)
+        .arg(l.h2d_bytes_per_s / 1e9, 0, 'g', 4)
+        .arg(l.latency_s * 1e6, 0, 'g', 3)
+        .arg(l.full_duplex ? QObject::tr("both directions at once") : QObject::tr("one direction at a time"))
+        .arg(QString::fromStdString(l.citation));
+}
+
+// An entry of a list with its own hover help.
+void addItem(QComboBox* combo, const QString& text, const QVariant& data, const QString& toolTip)
+{
+    combo->addItem(text, data);
+    combo->setItemData(combo->count() - 1, toolTip, Qt::ToolTipRole);
+}
+
+// A row's title gives the same hover help as its field, so that either explains the setting.
+void explainRowTitles(QFormLayout* form)
+{
+    for (int row = 0; row < form->rowCount(); ++row) {
+        QLayoutItem* label = form->itemAt(row, QFormLayout::LabelRole);
+        QLayoutItem* field = form->itemAt(row, QFormLayout::FieldRole);
+        if (!label || !label->widget() || !field || !label->widget()->toolTip().isEmpty())
+            continue;
+        QWidget* fieldWidget = field->widget();
+        if (!fieldWidget && field->layout() && field->layout()->count() > 0)
+            fieldWidget = field->layout()->itemAt(0)->widget();
+        if (fieldWidget)
+            label->widget()->setToolTip(fieldWidget->toolTip());
+    }
+}
+
 enum CodecPage { kNoParameter = 0, kJpegPage = 1, kDprPage = 2, kLevelPage = 3 };
 
 QGroupBox* group(const QString& title, QFormLayout*& form)
@@ -90,6 +164,8 @@ ControlPanel::ControlPanel(StudioModel& model, QWidget* parent)
 
     populateNetworks();
     fitFieldsToDock();
+    for (auto* form : findChildren<QFormLayout*>())
+        explainRowTitles(form);
 
     // The controls show the scenario as edited, at once (not the simulation, which may lag).
     connect(&model_, &StudioModel::scenarioChanged, this, &ControlPanel::syncFromState);
@@ -109,8 +185,14 @@ QGroupBox* ControlPanel::createWorkloadGroup()
     batch_->setToolTip(tr("Minibatch size: activations (and so offload traffic) grow linearly with it."));
     form->addRow(tr("&Batch"), batch_);
     dtype_ = new QComboBox;
-    for (auto t : {DType::fp32, DType::fp16, DType::bf16})
-        dtype_->addItem(toQString(dtypeName(t)), static_cast<int>(t));
+    addItem(dtype_, toQString(dtypeName(DType::fp32)), static_cast<int>(DType::fp32),
+            tr("32-bit floats: 4 bytes per activation."));
+    addItem(dtype_, toQString(dtypeName(DType::fp16)), static_cast<int>(DType::fp16),
+            tr("16-bit IEEE half floats: 2 bytes per activation, and the GPU's FP16 peak (tensor cores where "
+               "present)."));
+    addItem(dtype_, toQString(dtypeName(DType::bf16)), static_cast<int>(DType::bf16),
+            tr("16-bit bfloat16 (fp32's range, fewer mantissa bits): 2 bytes per activation, and the GPU's FP16 "
+               "peak (tensor cores where present)."));
     dtype_->setToolTip(tr("Element type of activations: fp16/bf16 halve the bytes to move and use faster math."));
     form->addRow(tr("&Dtype"), dtype_);
     progress_ = new QSlider(Qt::Horizontal);
@@ -119,6 +201,7 @@ QGroupBox* ControlPanel::createWorkloadGroup()
                              "training, so compression ratios grow with it."));
     progressLabel_ = new QLabel;
     progressLabel_->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("100 %  ")));
+    progressLabel_->setToolTip(progress_->toolTip());
     auto* progressRow = new QHBoxLayout;
     progressRow->addWidget(progress_, 1);
     progressRow->addWidget(progressLabel_);
@@ -155,7 +238,7 @@ QGroupBox* ControlPanel::createHardwareGroup()
     auto* box = group(tr("Hardware"), form);
     gpu_ = new QComboBox;
     for (const auto& g : gpuPresets())
-        gpu_->addItem(QString::fromStdString(g.name), QString::fromStdString(g.id));
+        addItem(gpu_, QString::fromStdString(g.name), QString::fromStdString(g.id), gpuToolTip(g));
     gpu_->setToolTip(tr("GPU preset: peak FLOP/s, DRAM bandwidth and memory size from the data sheet."));
     form->addRow(tr("&GPU"), gpu_);
     // DeLTA's what-if: grow one resource of the GPU and see which one the offload pipeline needs.
@@ -184,7 +267,7 @@ QGroupBox* ControlPanel::createHardwareGroup()
     form->addRow(scaleTitle, scaleWidget);
     link_ = new QComboBox;
     for (const auto& l : linkPresets())
-        link_->addItem(QString::fromStdString(l.name), QString::fromStdString(l.id));
+        addItem(link_, QString::fromStdString(l.name), QString::fromStdString(l.id), linkToolTip(l));
     link_->setToolTip(tr("CPU-GPU link preset: bandwidth per direction and per-transfer latency."));
     form->addRow(tr("&Link"), link_);
     bandwidthSlider_ = new QSlider(Qt::Horizontal);
@@ -207,7 +290,9 @@ QGroupBox* ControlPanel::createHardwareGroup()
     budget_->setSuffix(tr(" GiB"));
     budget_->setSpecialValueText(tr("GPU memory"));
     budget_->setKeyboardTracking(false);
-    budget_->setToolTip(tr("Memory budget for vDNN-dyn and the feasibility check; at 0 it is the GPU's memory."));
+    budget_->setToolTip(tr("GPU memory the training may use. vDNN-dyn and fastest fit choose what fits in it, and a "
+                           "result above it is reported as not fitting. At 0: the GPU's memory less what its CUDA "
+                           "context takes."));
     form->addRow(tr("&Memory budget"), budget_);
 
     for (auto* spin : {computeScale_, l2Scale_, dramScale_})
@@ -242,13 +327,19 @@ QGroupBox* ControlPanel::createCompressionGroup()
     auto* box = group(tr("Compression"), form);
     codec_ = new QComboBox;
     for (auto id : allCodecIds())
-        codec_->addItem(codecTitle(id), static_cast<int>(id));
-    codec_->setToolTip(tr("How offloaded activations are compressed. ZVC/RLE/zlib are cDMA's lossless codecs; "
-                          "JPEG-ACT and DPR are lossy and trade accuracy for ratio."));
+        addItem(codec_, codecTitle(id), static_cast<int>(id), codecToolTip(id));
+    codec_->setToolTip(tr("Codec: how offloaded activations are compressed before they cross the link (and "
+                          "decompressed when prefetched). Fewer bytes on the link mean shorter copies and fewer "
+                          "stalls. ZVC, RLE and zlib are cDMA's lossless codecs, LZ4 and zstd general-purpose "
+                          "peers; JPEG-ACT and DPR are lossy and trade accuracy for ratio. The ratio follows each "
+                          "layer's sparsity (hover an entry for its format)."));
     form->addRow(tr("&Codec"), codec_);
     codecParams_ = new QStackedWidget;
+    codecParams_->setToolTip(tr("The setting of the chosen codec: JPEG-ACT's quantization table, DPR's storage "
+                                "format, zlib's or zstd's level or LZ4's acceleration. ZVC, RLE and none have none."));
     auto* noParam = new QLabel(tr("no parameter"));
     noParam->setEnabled(false);
+    noParam->setToolTip(tr("This codec has no setting."));
     codecParams_->addWidget(noParam);
     auto* jpegPage = new QWidget;
     auto* jpegRow = new QHBoxLayout(jpegPage);
@@ -258,28 +349,39 @@ QGroupBox* ControlPanel::createCompressionGroup()
         jpegQuality_->addItem(tr("quality %1").arg(q), q);
     jpegQuality_->setToolTip(tr("JPEG-ACT quantization table: lower quality = coarser quantization = higher ratio, more error."));
     jpegShift_ = new QCheckBox(tr("shift tables"));
-    jpegShift_->setToolTip(tr("Power-of-two (\"SH\") quantization tables that hardware applies as shifts."));
+    jpegShift_->setToolTip(tr("Power-of-two (\"SH\") quantization tables that hardware applies as shifts. The "
+                              "simulator's ratio model does not depend on it; the real codec on captured tensors "
+                              "(sparsity explorer) does."));
     jpegRow->addWidget(jpegQuality_, 1);
     jpegRow->addWidget(jpegShift_);
     codecParams_->addWidget(jpegPage);
     dprFormat_ = new QComboBox;
-    for (auto f : {DprFormat::fp16, DprFormat::bf16, DprFormat::fp8_e4m3})
-        dprFormat_->addItem(toQString(dprFormatName(f)), static_cast<int>(f));
-    dprFormat_->setToolTip(tr("Storage format of DPR (GIST's delayed precision reduction)."));
+    addItem(dprFormat_, toQString(dprFormatName(DprFormat::fp16)), static_cast<int>(DprFormat::fp16),
+            tr("IEEE half: 2 bytes per value, 10 mantissa bits."));
+    addItem(dprFormat_, toQString(dprFormatName(DprFormat::bf16)), static_cast<int>(DprFormat::bf16),
+            tr("bfloat16: 2 bytes per value, fp32's range, 7 mantissa bits."));
+    addItem(dprFormat_, toQString(dprFormatName(DprFormat::fp8_e4m3)), static_cast<int>(DprFormat::fp8_e4m3),
+            tr("fp8 E4M3: 1 byte per value, 3 mantissa bits, saturating at ±448."));
+    dprFormat_->setToolTip(tr("Storage format of DPR (GIST's delayed precision reduction): every value is rounded to "
+                              "it while offloaded, so fewer bytes cross the link."));
     codecParams_->addWidget(dprFormat_);
     auto* levelPage = new QWidget;
     auto* levelRow = new QHBoxLayout(levelPage);
     levelRow->setContentsMargins(0, 0, 0, 0);
     codecLevelLabel_ = new QLabel;
-    codecLevel_ = new QSpinBox;
-    codecLevel_->setToolTip(tr("Compression level: higher compresses more and runs slower."));
+    codecLevel_ = new QSpinBox; // its range and tooltip follow the codec (syncFromState)
+    codecLevel_->setToolTip(tr("zlib's or zstd's compression level, or LZ4's acceleration."));
+    codecLevelLabel_->setToolTip(codecLevel_->toolTip());
     levelRow->addWidget(codecLevelLabel_);
     levelRow->addWidget(codecLevel_, 1);
     codecParams_->addWidget(levelPage);
     form->addRow(tr("Parameter"), codecParams_);
     engine_ = new QComboBox;
-    engine_->addItem(tr("DMA engine (cDMA)"), static_cast<int>(sim::EngineKind::dma));
-    engine_->addItem(tr("SM kernels (software)"), static_cast<int>(sim::EngineKind::sm));
+    addItem(engine_, tr("DMA engine (cDMA)"), static_cast<int>(sim::EngineKind::dma),
+            tr("cDMA: a compression engine in the DMA copy path, next to the memory controller. It takes no "
+               "compute time; it is limited by its throughput and the GPU's DRAM read rate."));
+    addItem(engine_, tr("SM kernels (software)"), static_cast<int>(sim::EngineKind::sm),
+            tr("Compression as GPU kernels: they run on the compute stream and take its time at the throughput below."));
     engine_->setToolTip(tr("Where compression runs: in the copy path next to the memory controller (free for compute), "
                            "or as GPU kernels that take compute time."));
     form->addRow(tr("&Engine"), engine_);
@@ -309,12 +411,21 @@ QGroupBox* ControlPanel::createPolicyGroup()
     QFormLayout* form = nullptr;
     auto* box = group(tr("Offload policy"), form);
     policy_ = new QComboBox;
-    policy_->addItem(tr("none (keep all on GPU)"), static_cast<int>(sim::OffloadPolicy::none));
-    policy_->addItem(tr("vDNN-all"), static_cast<int>(sim::OffloadPolicy::all));
-    policy_->addItem(tr("vDNN-conv"), static_cast<int>(sim::OffloadPolicy::conv));
-    policy_->addItem(tr("vDNN-dyn"), static_cast<int>(sim::OffloadPolicy::dyn));
-    policy_->addItem(tr("fastest fit"), static_cast<int>(sim::OffloadPolicy::fastest_fit));
-    policy_->addItem(tr("manual (from file)"), static_cast<int>(sim::OffloadPolicy::manual));
+    addItem(policy_, tr("none (keep all on GPU)"), static_cast<int>(sim::OffloadPolicy::none),
+            tr("Nothing is offloaded: every stashed activation stays in GPU memory until its backward pass."));
+    addItem(policy_, tr("vDNN-all"), static_cast<int>(sim::OffloadPolicy::all),
+            tr("Every layer's input is offloaded during the forward pass (in-place ReLUs excepted): the least memory, "
+               "the most traffic."));
+    addItem(policy_, tr("vDNN-conv"), static_cast<int>(sim::OffloadPolicy::conv),
+            tr("Only the inputs of convolution layers are offloaded: their long compute time hides the copy "
+               "(vDNN's reasoning)."));
+    addItem(policy_, tr("vDNN-dyn"), static_cast<int>(sim::OffloadPolicy::dyn),
+            tr("As published: no offload with the fastest algorithms if that fits the budget; else vDNN-conv, then "
+               "vDNN-all, then convolution algorithms with less workspace, layer by layer."));
+    addItem(policy_, tr("fastest fit"), static_cast<int>(sim::OffloadPolicy::fastest_fit),
+            tr("The fastest of no offload, vDNN-conv, vDNN-all and offloading the largest tensors that fits the budget."));
+    addItem(policy_, tr("manual (from file)"), static_cast<int>(sim::OffloadPolicy::manual),
+            tr("The layers listed in the scenario file's \"manual_layers\" have their input offloaded."));
     policy_->setToolTip(tr("Which activations are offloaded: every layer's input (all), only CONV inputs (conv), or "
                            "vDNN-dyn as published (no offload, then conv, then all, then slower convolution algorithms until it "
                            "fits), or the fastest of none/conv/all/largest tensors that fits (fastest fit)."));
@@ -525,24 +636,37 @@ void ControlPanel::syncFromState()
     jpegQuality_->setCurrentIndex(std::max(0, jpegQuality_->findData(s.codec_params.jpeg_quality)));
     jpegShift_->setChecked(s.codec_params.jpeg_shift_tables);
     selectData(dprFormat_, s.codec_params.dpr);
+    auto setLevelToolTip = [this](const QString& text) {
+        codecLevel_->setToolTip(text);
+        codecLevelLabel_->setToolTip(text);
+    };
     switch (s.codec) {
     case CodecId::jpeg_act: codecParams_->setCurrentIndex(kJpegPage); break;
     case CodecId::dpr: codecParams_->setCurrentIndex(kDprPage); break;
     case CodecId::zlib:
         codecParams_->setCurrentIndex(kLevelPage);
         codecLevelLabel_->setText(tr("level"));
+        setLevelToolTip(tr("zlib level 1-9: higher compresses more and runs slower. The simulator's ratio for zlib "
+                           "is a fit at level 6; the level changes the real codec on captured tensors (sparsity "
+                           "explorer)."));
         codecLevel_->setRange(1, 9);
         codecLevel_->setValue(s.codec_params.zlib_level);
         break;
     case CodecId::zstd:
         codecParams_->setCurrentIndex(kLevelPage);
         codecLevelLabel_->setText(tr("level"));
+        setLevelToolTip(tr("zstd level 1-19: higher compresses more and runs slower. The simulator's ratio for zstd "
+                           "is a fit at level 3; the level changes the real codec on captured tensors (sparsity "
+                           "explorer)."));
         codecLevel_->setRange(1, 19);
         codecLevel_->setValue(s.codec_params.zstd_level);
         break;
     case CodecId::lz4:
         codecParams_->setCurrentIndex(kLevelPage);
         codecLevelLabel_->setText(tr("acceleration"));
+        setLevelToolTip(tr("LZ4 acceleration 1-64: higher runs faster and compresses less. The simulator's ratio for "
+                           "LZ4 is a fit at acceleration 1; the setting changes the real codec on captured tensors "
+                           "(sparsity explorer)."));
         codecLevel_->setRange(1, 64);
         codecLevel_->setValue(s.codec_params.lz4_acceleration);
         break;

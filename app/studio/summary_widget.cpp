@@ -57,14 +57,16 @@ SummaryWidget::SummaryWidget(StudioModel& model, QWidget* parent)
     // Long notes wrap to the dock's width instead of widening the dock (and the window).
     provenance_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     provenance_->setMinimumWidth(200);
-    provenance_->setToolTip(tr("Where the per-layer sparsity numbers come from (NetworkModel provenance): measured on "
-                               "real tensors, quoted from a paper, or assumed. Compression ratios and stalls are only "
-                               "as good as these numbers."));
+    provenance_->setToolTip(tr("Where the per-layer sparsity numbers come from: measured on real tensors, quoted from "
+                               "a paper, assumed, or derived from the layers before. Compression ratios and stalls "
+                               "are only as good as these numbers."));
     layout->addWidget(provenance_);
     feasibility_ = new QLabel;
     feasibility_->setWordWrap(true);
     feasibility_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     feasibility_->setStyleSheet(QStringLiteral("QLabel { color: white; background: #B22222; padding: 6px; font-weight: bold; }"));
+    feasibility_->setToolTip(tr("Even with this policy, the peak GPU memory is above the memory budget: on a real "
+                                "GPU this training would run out of memory."));
     feasibility_->hide(); // shown only for a result that does not fit
     layout->addWidget(feasibility_);
 
@@ -73,25 +75,48 @@ SummaryWidget::SummaryWidget(StudioModel& model, QWidget* parent)
     grid_->setVerticalSpacing(4);
     deltaHeader_ = new QLabel(tr("vs baseline"));
     deltaHeader_->setStyleSheet(QStringLiteral("color: #555;"));
+    deltaHeader_->setToolTip(tr("Each value against the pinned baseline scenario: green is better (faster, less "
+                                "memory), red is worse."));
     grid_->addWidget(deltaHeader_, 0, 2);
-    addRow(QStringLiteral("iteration"), tr("Iteration"), tr("Simulated time of one training iteration (forward + backward)."));
-    addRow(QStringLiteral("oracle"), tr("Oracle"), tr("The same network on a GPU with enough memory: no offload, no stalls."));
-    addRow(QStringLiteral("overhead"), tr("Overhead"), tr("Iteration time over the oracle's, minus one."));
-    addRow(QStringLiteral("speedup"), tr("Speedup"), tr("Speedup against the same scenario without compression (codec none)."));
+    addRow(QStringLiteral("iteration"), tr("Iteration"),
+           tr("Simulated time of one training iteration: the forward pass, then the backward pass, including the "
+              "time the GPU waits for copies (stalls)."));
+    addRow(QStringLiteral("oracle"), tr("Oracle"),
+           tr("The same network on a GPU with enough memory (vDNN's oracle): no offload, so no copies and no "
+              "stalls. The overhead is measured against it."));
+    addRow(QStringLiteral("overhead"), tr("Overhead"),
+           tr("How much slower than the oracle: iteration time / oracle time − 1. 0 % means offloading costs no "
+              "time."));
+    addRow(QStringLiteral("speedup"), tr("Speedup"),
+           tr("Iteration time of the same scenario without compression (codec none) divided by this one's: what "
+              "the codec gains. 1× when the uncompressed copies were hidden behind compute anyway."));
     addRow(QStringLiteral("memory_baseline"), tr("Memory baseline"),
            tr("What the memory reductions are measured against. vDNN: vDNN's network-wide allocation (every "
-              "tensor and gradient, weights and every convolution's workspace resident all iteration), as the "
-              "paper reports. Lean: the oracle's own timeline (tensors freed after their last reader)."));
-    addRow(QStringLiteral("peak"), tr("Peak memory"), tr("Largest GPU memory in use during the iteration, and its reduction against the memory baseline."));
-    addRow(QStringLiteral("average"), tr("Avg memory"), tr("Mean GPU memory over layer steps (vDNN's definition) and its reduction against the memory baseline."));
+              "tensor and its gradient, the weights and their gradients, and one convolution workspace sized for "
+              "the largest, all resident the whole iteration), as the paper reports. Lean: the oracle's own "
+              "timeline (tensors freed after their last reader)."));
+    addRow(QStringLiteral("peak"), tr("Peak memory"),
+           tr("Largest GPU memory in use at any moment of the iteration (activations, weights, gradients, "
+              "workspace), and its change against the memory baseline. It must fit the memory budget."));
+    addRow(QStringLiteral("average"), tr("Avg memory"),
+           tr("Mean GPU memory over the layer steps of the forward and backward passes (vDNN's definition), and "
+              "its change against the memory baseline."));
     addRow(QStringLiteral("algorithms"), tr("Convolutions"),
            tr("How the convolution algorithms were chosen, the largest workspace one layer holds, and how many "
               "layers vDNN-dyn moved off their fastest algorithm to fit."));
-    addRow(QStringLiteral("d2h"), tr("Offloaded"), tr("Bytes offloaded GPU→host: uncompressed → over the link."));
-    addRow(QStringLiteral("h2d"), tr("Prefetched"), tr("Bytes prefetched host→GPU: uncompressed → over the link."));
-    addRow(QStringLiteral("utilisation"), tr("Link busy"), tr("Fraction of the iteration each link direction is transferring."));
-    addRow(QStringLiteral("stalls"), tr("Stalls"), tr("Time the compute stream waited for copies, forward and backward."));
-    addRow(QStringLiteral("offloaded"), tr("Offloaded layers"), tr("Layers whose output is offloaded by the policy."));
+    addRow(QStringLiteral("d2h"), tr("Offloaded"),
+           tr("Bytes offloaded GPU→host in one iteration: uncompressed → over the link (after the codec)."));
+    addRow(QStringLiteral("h2d"), tr("Prefetched"),
+           tr("Bytes prefetched host→GPU in one iteration: uncompressed → over the link (before decompression)."));
+    addRow(QStringLiteral("utilisation"), tr("Link busy"),
+           tr("Fraction of the iteration each link direction is busy: D2H carries the offloads, H2D the "
+              "prefetches. Near 100 % the link is the bottleneck."));
+    addRow(QStringLiteral("stalls"), tr("Stalls"),
+           tr("Time the compute stream waited for copies: in the forward pass for offloads to finish, in the "
+              "backward pass for prefetches to arrive."));
+    addRow(QStringLiteral("offloaded"), tr("Offloaded layers"),
+           tr("Activation tensors (layer outputs, or the network input) the policy offloads, out of the "
+              "network's layers."));
     grid_->setColumnStretch(1, 1);
     layout->addLayout(grid_);
     layout->addStretch(1);

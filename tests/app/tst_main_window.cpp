@@ -12,8 +12,12 @@
 #include "app/studio/summary_widget.h"
 #include "sim/simulator.h"
 
+#include <QAbstractButton>
 #include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -164,6 +168,46 @@ private slots:
         QCOMPARE(s.link.d2h_bytes_per_s, 12.8e9);
         QVERIFY(!window.model().isModified());
         checkViewsShowResult(window);
+    }
+
+    // Hover help: every control of the panel and its row title, every codec in the list and
+    // every label of the summary says what it changes or shows.
+    void everyControlAndMetricExplainsItself()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(defaultScenarioPath()));
+        auto* panel = window.controls();
+        auto insideList = [](const QWidget* w) {
+            for (const QWidget* p = w->parentWidget(); p; p = p->parentWidget())
+                if (qobject_cast<const QComboBox*>(p))
+                    return true; // a combo box's own popup and scroll bars
+            return false;
+        };
+        int controls = 0;
+        for (QWidget* w : panel->findChildren<QWidget*>()) {
+            const bool control = qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractSpinBox*>(w)
+                                 || qobject_cast<QAbstractSlider*>(w) || qobject_cast<QAbstractButton*>(w);
+            if (!control || insideList(w))
+                continue;
+            ++controls;
+            QVERIFY2(!w->toolTip().isEmpty(), w->metaObject()->className());
+        }
+        QVERIFY(controls >= 25);
+        for (auto* form : panel->findChildren<QFormLayout*>()) {
+            for (int row = 0; row < form->rowCount(); ++row) {
+                QLayoutItem* item = form->itemAt(row, QFormLayout::LabelRole);
+                auto* title = item ? qobject_cast<QLabel*>(item->widget()) : nullptr;
+                if (title && !title->text().isEmpty())
+                    QVERIFY2(!title->toolTip().isEmpty(), qPrintable(title->text()));
+            }
+        }
+        auto* codecs = panel->codecCombo();
+        for (int i = 0; i < codecs->count(); ++i)
+            QVERIFY2(!codecs->itemData(i, Qt::ToolTipRole).toString().isEmpty(), qPrintable(codecs->itemText(i)));
+        const auto labels = window.summary()->findChildren<QLabel*>();
+        QVERIFY(labels.size() >= 3 * 13);
+        for (QLabel* label : labels)
+            QVERIFY2(!label->toolTip().isEmpty(), qPrintable(label->text()));
     }
 
     void controlChangesShowTheSimulatorsResult_data()
