@@ -1,5 +1,6 @@
 #include "studio_model.h"
 
+#include "app/qt_conversions.h"
 #include "core/input_error.h"
 #include "core/network_json.h"
 #include "core/samples_dir.h"
@@ -22,15 +23,6 @@
 namespace offload::studio {
 
 namespace {
-std::filesystem::path toPath(const QString& s)
-{
-    return std::filesystem::path(s.toStdString());
-}
-QString fromPath(const std::filesystem::path& p)
-{
-    return QString::fromStdString(p.string());
-}
-
 // The layer the views highlight at a time: the pass that runs, else the layer a stall or the
 // codec kernels hold up (the first caption's), else the last pass begun (between events).
 int layerAt(const Network& network, const sim::Result& result, double t)
@@ -133,8 +125,8 @@ void StudioModel::open(const QString& path)
     sim::OpenedDocument opened = sim::openScenarioOrNetwork(toPath(QFileInfo(path).absoluteFilePath()));
     const QString filePath =
         opened.kind == sim::DocumentKind::scenario ? QFileInfo(path).absoluteFilePath() : QString();
-    replaceScenario(std::move(opened.scenario), filePath, fromPath(opened.network_path),
-                    fromPath(opened.device_profile_path), false);
+    replaceScenario(std::move(opened.scenario), filePath, pathToQString(opened.network_path),
+                    pathToQString(opened.device_profile_path), false);
 }
 
 void StudioModel::save(const QString& path)
@@ -233,8 +225,8 @@ void StudioModel::pinBaseline()
     pinned->scenario = s;
     pinned->result = *snapshot_->result;
     pinned->label = QStringLiteral("%1, %2, %3 GB/s")
-                        .arg(QString::fromStdString(std::string(codecName(s.codec))),
-                             QString::fromStdString(std::string(sim::policyName(s.policy))))
+                        .arg(toQString(codecName(s.codec)),
+                             toQString(sim::policyName(s.policy)))
                         .arg(std::min(s.link.d2h_bytes_per_s, s.link.h2d_bytes_per_s) / 1e9, 0, 'g', 3);
     baseline_ = std::move(pinned);
     republishWith(baseline_);
@@ -505,7 +497,7 @@ bool StudioModel::waitForIdle(int timeoutMs)
 QString samplesDirectory()
 {
     const std::filesystem::path dir = bundledSamplesDir(toPath(QCoreApplication::applicationDirPath()));
-    return fromPath(dir);
+    return pathToQString(dir);
 }
 
 QString defaultScenarioPath()
