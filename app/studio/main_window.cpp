@@ -2,6 +2,13 @@
 
 #include "control_panel.h"
 #include "summary_widget.h"
+#include "teaching/caption_bar.h"
+#include "teaching/glossary_dialog.h"
+#include "teaching/lesson_panel.h"
+#include "teaching/memory_at_cursor_view.h"
+#include "teaching/network_diagram.h"
+#include "teaching/playback_controls.h"
+#include "teaching/presentation_mode.h"
 
 #include "app/plots/figure_export.h"
 #include "app/plots/format.h"
@@ -38,6 +45,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -171,6 +179,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(statusLabel_);
 
     buildMenus();
+    setupTeaching();
 
     // --- data flow: model -> snapshot -> charts; charts -> selection (never into the scenario) ---
     connect(&model_, &StudioModel::snapshotChanged, this, &MainWindow::showSnapshot);
@@ -882,6 +891,236 @@ void MainWindow::dropEvent(QDropEvent* event)
     event->acceptProposedAction();
     if (maybeSave())
         openFile(urls.front().toLocalFile());
+}
+
+// --- teaching mode ---
+
+void MainWindow::setupTeaching()
+{
+    // The bottom dock: what happens at the cursor (captions), the playback controls, then the
+    // network diagram beside the memory at the cursor. Hidden until asked for (View > Teaching
+    // Panels, a lesson, presentation mode), so the analysis layout keeps its room.
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(2);
+    teach_.captions = new teaching::CaptionBar(model_);
+    teach_.playback = new teaching::PlaybackControls(model_);
+    teach_.diagram = new teaching::NetworkDiagram(model_);
+    teach_.memory = new teaching::MemoryAtCursorView(model_);
+    auto* views = new QSplitter(Qt::Horizontal);
+    views->setObjectName(QStringLiteral("teachingViews"));
+    views->addWidget(teach_.diagram);
+    views->addWidget(teach_.memory);
+    views->setStretchFactor(0, 3);
+    views->setStretchFactor(1, 2);
+    views->setChildrenCollapsible(false);
+    layout->addWidget(teach_.captions);
+    layout->addWidget(teach_.playback);
+    layout->addWidget(views, 1);
+    teach_.dock = new QDockWidget(tr("Teach: the iteration step by step"), this);
+    teach_.dock->setObjectName(QStringLiteral("teachingDock"));
+    teach_.dock->setWidget(panel);
+    teach_.dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::BottomDockWidgetArea, teach_.dock);
+    teach_.dock->hide();
+    // The first time it shows, the dock takes ~40 % of the height: captions, controls and a
+    // diagram with room for branches. Later the user's size stays.
+    connect(teach_.dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (!visible || teach_.sized)
+            return;
+        teach_.sized = true;
+        resizeDocks({teach_.dock}, {std::max(teach_.dock->minimumSizeHint().height(), height() * 2 / 5)}, Qt::Vertical);
+    });
+
+    teach_.lessons = new teaching::LessonPanel(model_);
+    teach_.lessons->loadFolder(samplesDirectory() + QStringLiteral("/lessons"));
+    teach_.lessonsDock = new QDockWidget(tr("Lessons"), this);
+    teach_.lessonsDock->setObjectName(QStringLiteral("lessonsDock"));
+    teach_.lessonsDock->setWidget(teach_.lessons);
+    teach_.lessonsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, teach_.lessonsDock);
+    if (auto* summaryDock = findChild<QDockWidget*>(QStringLiteral("summaryDock")))
+        tabifyDockWidget(summaryDock, teach_.lessonsDock);
+    teach_.lessonsDock->hide();
+    connect(teach_.lessons, &teaching::LessonPanel::lessonRequested, this, [this](int index) { startLesson(index); });
+
+    teach_.presentation = new teaching::PresentationMode(model_, this);
+    connect(teach_.presentation, &teaching::PresentationMode::leaveRequested, this, [this] { setPresentationMode(false); });
+
+    // The charts follow the cursor and its layer.
+    connect(&model_, &StudioModel::cursorChanged, this, &MainWindow::showCursorInCharts);
+
+    // Menus: View > Teaching Panels and Presentation Mode, a Lessons menu, Help > Glossary.
+    QMenu* viewMenu = nullptr;
+    QMenu* helpMenu = nullptr;
+    for (QAction* action : menuBar()->actions()) {
+        if (!action->menu())
+            continue;
+        if (action->menu()->title() == tr("&View"))
+            viewMenu = action->menu();
+        else if (action->menu()->title() == tr("&Help"))
+            helpMenu = action->menu();
+    }
+    auto* lessonsMenu = new QMenu(tr("&Lessons"), this);
+    menuBar()->insertMenu(helpMenu ? helpMenu->menuAction() : nullptr, lessonsMenu);
+    if (!viewMenu)
+        viewMenu = menuBar()->addMenu(tr("&View"));
+    if (!helpMenu)
+        helpMenu = menuBar()->addMenu(tr("&Help"));
+    viewMenu->addSeparator();
+    teach_.panelsAction = teach_.dock->toggleViewAction();
+    teach_.panelsAction->setText(tr("&Teaching Panels"));
+    teach_.panelsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    teach_.panelsAction->setToolTip(tr("The cursor's captions, playback, network diagram and memory at the cursor (Ctrl+T)."));
+    viewMenu->addAction(teach_.panelsAction);
+    teach_.presentAction = viewMenu->addAction(tr("&Presentation Mode"), this, [this](bool on) { setPresentationMode(on); });
+    teach_.presentAction->setCheckable(true);
+    teach_.presentAction->setShortcut(QKeySequence(Qt::Key_F5));
+    teach_.presentAction->setToolTip(tr("Full screen, large type, high contrast; Space plays, arrows step, +/- speed, Esc leaves (F5)."));
+    addAction(teach_.presentAction); // F5 works while the menu bar is hidden
+    auto* playback = viewMenu->addMenu(tr("Pla&yback"));
+    playback->addAction(tr("&Play / Pause"), &model_, &StudioModel::togglePlayback);
+    playback->addAction(tr("Next &Event"), this, [this] { model_.stepEvent(+1); });
+    playback->addAction(tr("Previous E&vent"), this, [this] { model_.stepEvent(-1); });
+    playback->addAction(tr("Next &Layer"), this, [this] { model_.stepLayer(+1); });
+    playback->addAction(tr("Previous L&ayer"), this, [this] { model_.stepLayer(-1); });
+    playback->addAction(tr("&Faster"), &model_, &StudioModel::faster);
+    playback->addAction(tr("&Slower"), &model_, &StudioModel::slower);
+    playback->addAction(tr("Back to the S&tart"), this, [this] {
+        model_.pause();
+        model_.setCursorTime(0);
+    });
+    for (int i = 0; i < teach_.lessons->lessonCount(); ++i)
+        lessonsMenu->addAction(QString::fromStdString(teach_.lessons->lesson(i).title), this, [this, i] { startLesson(i); });
+    if (teach_.lessons->lessonCount() > 0)
+        lessonsMenu->addSeparator();
+    auto* lessonsPanel = teach_.lessonsDock->toggleViewAction();
+    lessonsPanel->setText(tr("Lesson &Panel"));
+    lessonsMenu->addAction(lessonsPanel);
+    auto* glossary = new QAction(tr("&Glossary"), this);
+    glossary->setShortcut(QKeySequence::HelpContents);
+    glossary->setToolTip(tr("Short definitions: offload, prefetch, stall, ZVC, sparsity, ... (F1)."));
+    connect(glossary, &QAction::triggered, this, &MainWindow::showGlossary);
+    helpMenu->insertAction(helpMenu->actions().isEmpty() ? nullptr : helpMenu->actions().front(), glossary);
+}
+
+void MainWindow::showCursorInCharts()
+{
+    // The charts' cursor API (setCursorTime / setHighlightedLayer) comes with app/plots.
+}
+
+void MainWindow::setTeachingPanelsVisible(bool visible)
+{
+    teach_.dock->setVisible(visible);
+    if (visible)
+        teach_.dock->raise();
+}
+
+bool MainWindow::isPresenting() const { return teach_.presentation->isOn(); }
+
+void MainWindow::setPresentationMode(bool on)
+{
+    if (on == isPresenting()) {
+        teach_.presentAction->setChecked(on);
+        return;
+    }
+    if (on) {
+        teach_.windowState = windowState();
+        teach_.panelsWereVisible = teach_.dock->isVisible();
+        teach_.hidden.clear();
+        // What a lecture does not need: the what-if controls, the summary, toolbar, menus,
+        // status bar and the charts below the timeline (the memory at the cursor replaces the
+        // memory chart). Only what is shown now is hidden, so leaving restores exactly it.
+        QList<QWidget*> candidates{menuBar(), statusBar(), tabs_, memory_};
+        for (auto* name : {"controlsDock", "summaryDock", "mainToolbar"})
+            if (auto* w = findChild<QWidget*>(QLatin1String(name)))
+                candidates << w;
+        if (teach_.lessons->activeLesson() < 0)
+            candidates << teach_.lessonsDock;
+        for (QWidget* w : candidates) {
+            if (w->isVisibleTo(this)) {
+                w->hide();
+                teach_.hidden << w;
+            }
+        }
+        teach_.presentation->setOn(true);
+        teach_.dock->setTitleBarWidget(new QWidget); // no title bar: every line counts
+        teach_.dock->show();
+        if (teach_.lessons->activeLesson() >= 0) {
+            teach_.lessonsDock->show();
+            teach_.lessonsDock->raise();
+        }
+        teach_.normalGeometry = saveGeometry();
+        // The whole screen also where no window manager applies the full-screen state.
+        if (screen())
+            setGeometry(screen()->geometry());
+        showFullScreen();
+        // The timeline above, the teaching views below with most of the height (again once the
+        // window system has resized the window).
+        auto sizeDock = [this] {
+            if (isPresenting())
+                resizeDocks({teach_.dock}, {height() * 2 / 3}, Qt::Vertical);
+        };
+        sizeDock();
+        QTimer::singleShot(150, this, sizeDock);
+        // Large type needs the width for the memory's three columns; the diagram follows the
+        // cursor in what remains.
+        if (auto* views = teach_.dock->findChild<QSplitter*>(QStringLiteral("teachingViews"))) {
+            teach_.viewSizes = views->sizes();
+            const int w = views->width();
+            views->setSizes({w * 2 / 5, w * 3 / 5});
+        }
+    } else {
+        teach_.presentation->setOn(false);
+        if (QWidget* bar = teach_.dock->titleBarWidget()) {
+            teach_.dock->setTitleBarWidget(nullptr);
+            delete bar;
+        }
+        for (QWidget* w : std::as_const(teach_.hidden))
+            w->show();
+        teach_.hidden.clear();
+        teach_.dock->setVisible(teach_.panelsWereVisible);
+        if (auto* views = teach_.dock->findChild<QSplitter*>(QStringLiteral("teachingViews")); views && !teach_.viewSizes.isEmpty())
+            views->setSizes(teach_.viewSizes);
+        setWindowState(teach_.windowState);
+        restoreGeometry(teach_.normalGeometry);
+    }
+    teach_.presentAction->setChecked(on);
+}
+
+bool MainWindow::startLesson(int index)
+{
+    if (index < 0 || index >= teach_.lessons->lessonCount())
+        return false;
+    // Another lesson's scenario (values switched or not) is no work to keep; anything else is.
+    const bool lessonScenario = model_.filePath().isEmpty() && !model_.scenarioTitle().isEmpty();
+    if (!lessonScenario && !maybeSave())
+        return false;
+    const sim::Lesson& lesson = teach_.lessons->lesson(index);
+    model_.openScenario(lesson.scenario, QString::fromStdString(lesson.title));
+    teach_.lessons->setActiveLesson(index);
+    try {
+        teach_.lessons->chooseValue(0);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot start the lesson"), QString::fromStdString(e.what()));
+        return false;
+    }
+    model_.pause();
+    model_.setCursorTime(0);
+    teach_.lessonsDock->show();
+    teach_.lessonsDock->raise();
+    teach_.dock->show();
+    return true;
+}
+
+void MainWindow::showGlossary()
+{
+    if (!teach_.glossary)
+        teach_.glossary = new teaching::GlossaryDialog(this);
+    teach_.glossary->show();
+    teach_.glossary->raise();
+    teach_.glossary->activateWindow();
 }
 
 } // namespace offload::studio

@@ -26,6 +26,17 @@ class TimelinePlot;
 
 class QTimer;
 class QDateTime;
+class QDialog;
+class QDockWidget;
+
+namespace offload::studio::teaching {
+class CaptionBar;
+class LessonPanel;
+class MemoryAtCursorView;
+class NetworkDiagram;
+class PlaybackControls;
+class PresentationMode;
+} // namespace offload::studio::teaching
 
 namespace offload::studio {
 
@@ -52,6 +63,23 @@ public:
     QWidget* sparsityExplorerPage() const { return explorerPage_; }
     QString sparsityExplorerHint() const;
     QTabWidget* chartTabs() const { return tabs_; }
+
+    // --- teaching mode (setupTeaching): the cursor's views, lessons and presentation mode ---
+    teaching::NetworkDiagram* networkDiagram() const { return teach_.diagram; }
+    teaching::MemoryAtCursorView* memoryAtCursor() const { return teach_.memory; }
+    teaching::CaptionBar* captionBar() const { return teach_.captions; }
+    teaching::PlaybackControls* playbackControls() const { return teach_.playback; }
+    teaching::LessonPanel* lessonPanel() const { return teach_.lessons; }
+    QDockWidget* teachingDock() const { return teach_.dock; }
+    QDockWidget* lessonsDock() const { return teach_.lessonsDock; }
+    void setTeachingPanelsVisible(bool visible);
+    // Full screen, large fonts, high contrast, lecture keys; what a lecture does not need hidden.
+    bool isPresenting() const;
+    void setPresentationMode(bool on);
+    // Opens lesson `index` of the lesson panel (asking to save unsaved work first) and sets its
+    // first value; false when the user cancels or the index is out of range.
+    bool startLesson(int index);
+    void showGlossary();
 
     // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
     bool openFile(const QString& path);
@@ -137,6 +165,30 @@ private:
     bool updatingViews_ = false;
     bool compactLayout_ = false;
     void arrangeForHeight();
+
+    void setupTeaching();
+    void showCursorInCharts();
+    struct TeachingViews {
+        QDockWidget* dock = nullptr;
+        QDockWidget* lessonsDock = nullptr;
+        teaching::NetworkDiagram* diagram = nullptr;
+        teaching::MemoryAtCursorView* memory = nullptr;
+        teaching::CaptionBar* captions = nullptr;
+        teaching::PlaybackControls* playback = nullptr;
+        teaching::LessonPanel* lessons = nullptr;
+        teaching::PresentationMode* presentation = nullptr;
+        QAction* panelsAction = nullptr;
+        QAction* presentAction = nullptr;
+        QDialog* glossary = nullptr;
+        // What presentation mode hid or changed, restored when it ends.
+        QList<QWidget*> hidden;
+        Qt::WindowStates windowState;
+        QByteArray normalGeometry;
+        QList<int> viewSizes;
+        bool panelsWereVisible = false;
+        bool sized = false; // the dock got its first height
+    };
+    TeachingViews teach_;
 };
 
 } // namespace offload::studio

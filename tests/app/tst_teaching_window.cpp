@@ -1,0 +1,323 @@
+// Teaching mode in the window, offscreen: every bundled lesson starts and each of its values
+// gives the stated scenario and a fresh simulation of it; the memory at the cursor is the memory
+// curve's value there; the captions name the layer and tensors at the cursor; a click on the
+// diagram selects the layer; presentation mode's keys drive playback and Esc restores the window.
+#include "test_support.h"
+
+#include "app/plots/format.h"
+#include "app/studio/teaching/caption_bar.h"
+#include "app/studio/teaching/diagram_layout.h"
+#include "app/studio/teaching/glossary.h"
+#include "app/studio/teaching/glossary_dialog.h"
+#include "app/studio/teaching/lesson_panel.h"
+#include "app/studio/teaching/memory_at_cursor_view.h"
+#include "app/studio/teaching/network_diagram.h"
+#include "app/studio/teaching/playback_controls.h"
+#include "app/studio/teaching/presentation_mode.h"
+#include "core/network_json.h"
+#include "sim/simulator.h"
+#include "sim/teaching.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QDockWidget>
+#include <QMenuBar>
+#include <QTest>
+
+#include <set>
+
+using namespace offload;
+using namespace offload::studio;
+using namespace offload::studio::teaching;
+using test::samplePath;
+using test::TestWindow;
+
+namespace {
+// The scenario as a lesson states it, comparable with the window's (whose network is embedded).
+std::string scenarioText(sim::Scenario scenario)
+{
+    scenario.network_ref.clear();
+    return sim::scenarioToJson(scenario).dump();
+}
+
+// The memory curve's value at t, read straight from the points (the step in force at t).
+std::uint64_t curveAt(const sim::Result& result, double t)
+{
+    std::uint64_t bytes = 0;
+    for (const auto& p : result.memory)
+        if (p.time_s <= t)
+            bytes = p.bytes;
+    return bytes;
+}
+
+// Times worth looking at: the middle of every event and a grid over the iteration.
+std::vector<double> probeTimes(const sim::Result& result)
+{
+    std::set<double> times;
+    for (const auto& e : result.events)
+        times.insert((e.start_s + e.end_s) / 2);
+    for (int i = 0; i <= 200; ++i)
+        times.insert(result.summary.iteration_s * i / 200.0);
+    return {times.begin(), times.end()};
+}
+} // namespace
+
+class TestTeachingWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("OffloadStudioTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_teaching_window"));
+    }
+
+    // Every bundled lesson: it is listed, starts (its scenario with the first value), and each
+    // value's button gives exactly the lesson's scenario for that value, simulated afresh.
+    void everyLessonStartsAndEachValueApplies()
+    {
+        TestWindow window;
+        window.openAtStart(QString());
+        LessonPanel& panel = *window.lessonPanel();
+        QVERIFY2(panel.loadErrors().isEmpty(), qPrintable(panel.loadErrors().join(QLatin1Char('\n'))));
+        const QDir folder(samplePath(QStringLiteral("lessons")));
+        QCOMPARE(panel.lessonCount(), static_cast<int>(folder.entryList({QStringLiteral("*.json")}, QDir::Files).size()));
+        QVERIFY(panel.lessonCount() >= 1);
+        for (int i = 0; i < panel.lessonCount(); ++i) {
+            const sim::Lesson& lesson = panel.lesson(i);
+            QVERIFY2(window.startLesson(i), lesson.title.c_str());
+            QCOMPARE(panel.activeLesson(), i);
+            QVERIFY(window.lessonsDock()->isVisibleTo(&window));
+            QVERIFY(window.model().waitForIdle());
+            QCOMPARE(scenarioText(window.model().scenario()), scenarioText(sim::lessonScenario(lesson, 0)));
+            QVERIFY(!panel.lessonText().isEmpty());
+            std::set<std::string> distinct;
+            for (std::size_t c = 0; c < lesson.choices.size(); ++c) {
+                QAbstractButton* button = panel.choiceButton(static_cast<int>(c));
+                QVERIFY(button);
+                QCOMPARE(button->text().toStdString(), lesson.choices[c].label);
+                button->click();
+                QVERIFY(window.model().waitForIdle());
+                QVERIFY(button->isChecked());
+                const sim::Scenario expected = sim::lessonScenario(lesson, c);
+                const auto snapshot = window.model().snapshot();
+                QCOMPARE(scenarioText(snapshot->scenario), scenarioText(expected));
+                const sim::Result fresh = sim::simulate(expected);
+                QCOMPARE(snapshot->result->summary.iteration_s, fresh.summary.iteration_s);
+                QCOMPARE(snapshot->result->summary.peak_gpu_bytes, fresh.summary.peak_gpu_bytes);
+                distinct.insert(scenarioText(snapshot->scenario));
+            }
+            // Each value is a different scenario: the lesson compares something.
+            QCOMPARE(distinct.size(), lesson.choices.size());
+        }
+        QVERIFY(window.errors.isEmpty());
+    }
+
+    // At every probed time the view's GPU total is the memory curve's value, and the tensors it
+    // lists on the GPU and in flight add up to the curve's activations and in-flight bytes.
+    void memoryAtTheCursorIsTheMemoryCurve_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::newRow("tiny, slow link") << QStringLiteral("scenarios/tiny-teaching.json");
+        QTest::newRow("VGG-16, ZVC") << QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json");
+    }
+    void memoryAtTheCursorIsTheMemoryCurve()
+    {
+        QFETCH(QString, scenario);
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(scenario)));
+        const sim::Result& result = test::shownResult(window);
+        const MemoryAtCursorView& view = *window.memoryAtCursor();
+        int withTensors = 0;
+        for (double t : probeTimes(result)) {
+            window.model().setCursorTime(t);
+            QCOMPARE(window.model().cursorTime(), t);
+            QCOMPARE(view.gpuTotalBytes(), curveAt(result, t));
+            const auto& kinds = view.gpuMemory().by_kind;
+            const std::uint64_t stashed = kinds[static_cast<std::size_t>(sim::MemoryKind::activations)];
+            const std::uint64_t moving = kinds[static_cast<std::size_t>(sim::MemoryKind::in_flight)];
+            const sim::Residency& r = view.residency();
+            QCOMPARE(r.gpu_bytes + r.in_flight_bytes, stashed + moving);
+            std::uint64_t listed = 0;
+            for (const auto& tensor : r.tensors)
+                listed += tensor.place == sim::TensorPlace::host ? 0 : tensor.bytes;
+            QCOMPARE(listed, stashed + moving);
+            withTensors += r.tensors.empty() ? 0 : 1;
+        }
+        QVERIFY(withTensors > 0);
+        QVERIFY(view.headline().contains(plots::formatBytes(view.gpuTotalBytes())));
+    }
+
+    // Stepping layer by layer, the first caption is about the pass at the cursor and names its
+    // layer; in the middle of every offload and prefetch a caption names the tensor moved.
+    void captionsNameTheLayerAndTheTensorsAtTheCursor()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/tiny-teaching.json"))));
+        const sim::Result& result = test::shownResult(window);
+        const Network& network = window.model().scenario().network->network();
+        const CaptionBar& bar = *window.captionBar();
+        StudioModel& model = window.model();
+        int passes = 0;
+        while (model.cursorTime() < result.summary.iteration_s) {
+            const auto step = sim::computeAt(result, model.cursorTime());
+            if (step && step->start_s == model.cursorTime()) {
+                ++passes;
+                QVERIFY(!bar.captions().empty());
+                const sim::Caption& first = bar.captions().front();
+                QCOMPARE(first.kind, sim::CaptionKind::compute);
+                QCOMPARE(first.layer, step->layer);
+                const std::string& name = network.layers[static_cast<std::size_t>(step->layer)].name;
+                QVERIFY2(first.text.find(name) != std::string::npos, first.text.c_str());
+                QVERIFY(bar.text().contains(QString::fromStdString(name)));
+            }
+            model.stepLayer(+1);
+        }
+        QVERIFY(passes >= 2 * static_cast<int>(network.layers.size()) - 1);
+        int copies = 0;
+        for (const auto& e : result.events) {
+            if (e.kind != sim::EventKind::offload && e.kind != sim::EventKind::prefetch)
+                continue;
+            model.setCursorTime((e.start_s + e.end_s) / 2);
+            const auto kind = e.kind == sim::EventKind::offload ? sim::CaptionKind::offload : sim::CaptionKind::prefetch;
+            const auto& captions = bar.captions();
+            const bool named = std::any_of(captions.begin(), captions.end(), [&](const sim::Caption& c) {
+                return (c.kind == kind || c.tensor == e.tensor)
+                       && c.text.find(sim::tensorLabel(network, e.tensor)) != std::string::npos;
+            });
+            QVERIFY2(named, qPrintable(QStringLiteral("%1 of tensor %2 at %3").arg(plots::eventKindLabel(e.kind)).arg(e.tensor).arg(model.cursorTime())));
+            ++copies;
+        }
+        QVERIFY(copies > 0);
+    }
+
+    // A click on a layer's box selects that layer in the model (and so in every view); the box
+    // of the layer running at the cursor is the one highlighted.
+    void aClickOnTheDiagramSelectsTheLayer()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        test::shownResult(window);
+        window.resize(1600, 1000);
+        window.setTeachingPanelsVisible(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        NetworkDiagram& diagram = *window.networkDiagram();
+        for (int layer : {0, 5, 17}) {
+            const QRect box = diagram.boxRect(layer);
+            QVERIFY(!box.isEmpty());
+            QCOMPARE(diagram.layerAt(box.center()), layer);
+            QTest::mouseClick(diagram.canvas(), Qt::LeftButton, {}, box.center());
+            QCOMPARE(window.model().selectedLayer(), layer);
+        }
+        // Between boxes: nothing is selected anew.
+        const QRect a = diagram.boxRect(3), b = diagram.boxRect(4);
+        QTest::mouseClick(diagram.canvas(), Qt::LeftButton, {}, QPoint((a.right() + b.left()) / 2, a.center().y()));
+        QCOMPARE(window.model().selectedLayer(), 17);
+        window.model().stepLayer(+1);
+        window.model().stepLayer(+1);
+        QCOMPARE(diagram.highlightedLayer(), window.model().cursorLayer());
+        QVERIFY(diagram.highlightedLayer() >= 0);
+        for (int m = 0; m < kDiagramMetrics; ++m) {
+            diagram.setMetric(static_cast<DiagramMetric>(m));
+            QVERIFY(diagram.legendText().startsWith(diagramMetricName(static_cast<DiagramMetric>(m))));
+        }
+        window.close();
+    }
+
+    // Presentation mode: full screen with large type and the lecture keys; Esc gives back the
+    // window as it was.
+    void presentationKeysDrivePlayback()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json"))));
+        const sim::Result& result = test::shownResult(window);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const qreal normalPt = QApplication::font().pointSizeF();
+        QVERIFY(window.menuBar()->isVisible());
+        QTest::keyClick(&window, Qt::Key_F5);
+        QVERIFY(window.isPresenting());
+        QCOMPARE(QApplication::font().pointSizeF(), normalPt * kPresentationFontScale);
+        QVERIFY(!window.menuBar()->isVisible());
+        QVERIFY(window.teachingDock()->isVisible());
+        StudioModel& model = window.model();
+        QWidget* target = QApplication::focusWidget() ? QApplication::focusWidget() : &window;
+
+        QTest::keyClick(target, Qt::Key_Space);
+        QVERIFY(model.isPlaying());
+        QTest::keyClick(target, Qt::Key_Space);
+        QVERIFY(!model.isPlaying());
+
+        model.setCursorTime(0);
+        QTest::keyClick(target, Qt::Key_Right);
+        QCOMPARE(model.cursorTime(), sim::nextEventBoundary(result, 0).value());
+        QTest::keyClick(target, Qt::Key_Left);
+        QCOMPARE(model.cursorTime(), 0.0);
+        QTest::keyClick(target, Qt::Key_Right, Qt::ShiftModifier);
+        QCOMPARE(model.cursorTime(), sim::nextComputeStep(result, 0)->start_s);
+
+        const double speed = model.playbackSpeed();
+        QTest::keyClick(target, Qt::Key_Plus);
+        QVERIFY(model.playbackSpeed() > speed);
+        QTest::keyClick(target, Qt::Key_Minus);
+        QCOMPARE(model.playbackSpeed(), speed);
+
+        // A focused button does not take Space from the lecture.
+        window.playbackControls()->setFocus();
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_Space);
+        QVERIFY(model.isPlaying());
+        model.pause();
+
+        const int selected = 3;
+        model.setSelectedLayer(selected);
+        QTest::keyClick(target, Qt::Key_Escape);
+        QVERIFY(!window.isPresenting());
+        QCOMPARE(model.selectedLayer(), selected); // Esc left presentation mode, nothing else
+        QCOMPARE(QApplication::font().pointSizeF(), normalPt);
+        QVERIFY(window.menuBar()->isVisible());
+        // Outside presentation mode Space is no lecture key.
+        QTest::keyClick(&window, Qt::Key_Space);
+        QVERIFY(!model.isPlaying());
+        window.close();
+    }
+
+    // The diagram of a network with branches: every edge points right, and ResNet-50's
+    // projection shortcuts stand in a row of their own beside the block they bypass.
+    void theDiagramLaysOutBranchesInParallelRows()
+    {
+        const NetworkModel network(loadNetworkFile(std::filesystem::path(samplePath(QStringLiteral("networks/resnet50.json")).toStdString())));
+        const DiagramLayout layout = layoutNetwork(network);
+        QCOMPARE(layout.cells.size(), network.size());
+        std::set<std::pair<int, int>> cells;
+        for (std::size_t i = 0; i < network.size(); ++i) {
+            const auto& cell = layout.cells[i];
+            QVERIFY2(cells.insert({cell.column, cell.row}).second, "two boxes in one cell");
+            for (int producer : network.layers()[i].inputs)
+                QVERIFY(layout.of(producer).column < cell.column);
+        }
+        QVERIFY(layout.rows >= 2);
+        QVERIFY(layout.columns < static_cast<int>(network.size())); // branches share columns
+        const NetworkModel vgg(loadNetworkFile(std::filesystem::path(samplePath(QStringLiteral("networks/vgg16.json")).toStdString())));
+        QCOMPARE(layoutNetwork(vgg).rows, 1);
+    }
+
+    void theGlossaryDefinesTheWordsOfTheWindow()
+    {
+        for (const char* term : {"Offload", "Prefetch", "Stall", "ZVC", "RLE", "zlib", "JPEG-ACT", "Sparsity",
+                                 "Compression ratio", "PCIe", "NVLink", "vDNN-all", "vDNN-conv", "vDNN-dyn", "Memory baseline",
+                                 "Bound (roofline)"}) {
+            const GlossaryEntry* entry = glossaryEntry(QString::fromLatin1(term));
+            QVERIFY2(entry, term);
+            QVERIFY(entry->definition.size() > 40);
+        }
+        GlossaryDialog dialog;
+        QCOMPARE(dialog.shownTerms().size(), static_cast<qsizetype>(glossary().size()));
+        dialog.setFilter(QStringLiteral("mask"));
+        QVERIFY(dialog.shownTerms().contains(QStringLiteral("ZVC")));
+        QVERIFY(!dialog.shownTerms().contains(QStringLiteral("PCIe")));
+    }
+};
+
+QTEST_MAIN(TestTeachingWindow)
+#include "tst_teaching_window.moc"
