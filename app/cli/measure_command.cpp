@@ -7,6 +7,7 @@
 
 #include "core/codecs/capture_manifest.h"
 #include "core/codecs/codec.h"
+#include "core/codecs/codec_tensor.h"
 #include "core/codecs/npy.h"
 #include "core/codecs/npz.h"
 #include "core/codecs/zvc.h"
@@ -137,35 +138,6 @@ std::vector<fs::path> collectFiles(const std::vector<std::string>& paths)
     return files;
 }
 
-// manifest.json beside the tensors (as in ../shared/data) names each file's layer and layout.
-TensorDesc describe(const NpyArray& a, DType dtype, const std::string& layout)
-{
-    TensorDesc d;
-    d.dtype = dtype;
-    d.elements = a.elements();
-    const auto& s = a.shape;
-    const bool nhwc = layout == "NHWC";
-    d.layout = nhwc ? TensorLayout::nhwc : TensorLayout::nchw;
-    auto dim = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
-    if (d.elements == 0) return d;
-    if (s.size() == 4) {
-        d.n = dim(s[0]);
-        d.c = dim(nhwc ? s[3] : s[1]);
-        d.h = dim(nhwc ? s[1] : s[2]);
-        d.w = dim(nhwc ? s[2] : s[3]);
-    } else if (s.size() == 3) { // one sample: CHW or HWC
-        d.n = 1;
-        d.c = dim(nhwc ? s[2] : s[0]);
-        d.h = dim(nhwc ? s[0] : s[1]);
-        d.w = dim(nhwc ? s[1] : s[2]);
-    } else if (s.size() == 2) {
-        d.n = d.c = 1;
-        d.h = dim(s[0]);
-        d.w = dim(s[1]);
-    }
-    return d;
-}
-
 // Best time per call over `repeat` timed loops; each loop runs long enough (>= 1 ms) for the
 // clock to resolve it, so that tiny tensors get meaningful figures too.
 template <typename F>
@@ -203,8 +175,8 @@ TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const 
 {
     NpyOptions npy;
     npy.u2_as_bf16 = o.u2AsBf16;
-    const NpyArray a = isNpzMember(file) ? readNpzMember(file.parent_path().string(), file.filename().string(), npy)
-                                         : readNpyFile(file.string(), npy);
+    NpyArray a = isNpzMember(file) ? readNpzMember(file.parent_path().string(), file.filename().string(), npy)
+                                   : readNpyFile(file.string(), npy);
     TensorResult r;
     r.file = file.string();
     r.shape = a.shape;
@@ -222,19 +194,12 @@ TensorResult measureTensor(const fs::path& file, const MeasureOptions& o, const 
     if (layout == "auto") layout = "NCHW";
     r.layout = layout;
 
-    // Byte tensors have no floating-point codec type: they are measured as fp32 values.
-    DType dtype = DType::fp32;
-    std::vector<std::uint8_t> converted;
-    const std::vector<std::uint8_t>* data = &a.data;
-    if (!a.codecDType(dtype)) {
-        const auto f = a.toFloat32();
-        converted.resize(f.size() * 4);
-        if (!f.empty()) std::memcpy(converted.data(), f.data(), converted.size());
-        data = &converted;
-        dtype = DType::fp32;
-    }
+    // The bytes the codecs take (byte tensors as fp32 values), as the window's explorer has them.
+    const CodecTensor tensor = codecTensor(std::move(a), layout);
+    const TensorDesc& desc = tensor.desc;
+    const DType dtype = desc.dtype;
+    const std::vector<std::uint8_t>* data = &tensor.bytes;
     r.dtype = std::string(dtypeName(dtype));
-    const TensorDesc desc = describe(a, dtype, layout);
     r.elements = desc.elements;
     r.bytes = desc.bytes();
     r.zeros = countZeros(dtype, data->data(), desc.elements);
