@@ -1,8 +1,12 @@
 #include "captured_tensors.h"
 
+#include "core/codecs/codec.h"
+#include "core/codecs/codec_tensor.h"
 #include "core/codecs/npy.h"
+#include "core/codecs/ratio_model.h"
 #include "core/input_error.h"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -36,24 +40,32 @@ int CapturedTensors::layersOf(const Network& network) const
     return n;
 }
 
-std::optional<SparsityExplorerData> CapturedTensors::explorerData(const Network& network, const std::string& layer,
-                                                                  double progress) const
+const std::pair<const std::string, CaptureManifestEntry>* CapturedTensors::closest(const std::string& layer,
+                                                                                  double progress) const
 {
-    const std::string* file = nullptr;
-    const CaptureManifestEntry* entry = nullptr;
+    const std::pair<const std::string, CaptureManifestEntry>* found = nullptr;
     double distance = std::numeric_limits<double>::infinity();
-    for (const auto& [name, e] : entries_) {
+    for (const auto& item : entries_) {
+        const auto& e = item.second;
         if (e.layer != layer)
             continue;
         const double d = e.progress ? std::abs(*e.progress - progress) : 0.0;
-        if (!file || d < distance) {
-            file = &name;
-            entry = &e;
+        if (!found || d < distance) {
+            found = &item;
             distance = d;
         }
     }
-    if (!file)
+    return found;
+}
+
+std::optional<SparsityExplorerData> CapturedTensors::explorerData(const Network& network, const std::string& layer,
+                                                                  double progress) const
+{
+    const auto* found = closest(layer, progress);
+    if (!found)
         return std::nullopt;
+    const std::string* file = &found->first;
+    const CaptureManifestEntry* entry = &found->second;
 
     const std::string path = (folder_ / *file).string();
     const NpyArray array = readNpyFile(path);
@@ -84,6 +96,8 @@ std::optional<SparsityExplorerData> CapturedTensors::explorerData(const Network&
     if (n == 0 || c == 0 || h == 0 || w == 0 || n > kMaxDim || c > kMaxDim || h > kMaxDim || w > kMaxDim)
         throw InputError(path, "shape", "a dimension is zero or too large to show");
     const std::vector<float> values = array.toFloat32();
+    DType dtype = DType::fp32;
+    data.elementBytes = array.codecDType(dtype) ? static_cast<int>(bytesPerElement(dtype)) : 4; // bytes: measured as fp32
     data.samples = static_cast<int>(n);
     data.channels = static_cast<int>(c);
     data.height = static_cast<int>(h);
@@ -106,6 +120,46 @@ std::optional<SparsityExplorerData> CapturedTensors::explorerData(const Network&
             data.curve = l.sparsity->points;
     data.progress = progress;
     return data;
+}
+
+CodecComparison CapturedTensors::codecComparison(const Network& network, const std::string& layer, double progress,
+                                                  double modelSparsity, const CodecParams& params) const
+{
+    const auto start = std::chrono::steady_clock::now();
+    CodecComparison out;
+    out.layer = QString::fromStdString(layer);
+    out.modelSparsity = modelSparsity;
+    const auto* found = closest(layer, progress);
+    if (!found)
+        return out;
+    const std::string path = (folder_ / found->first).string();
+    out.file = QString::fromStdString(path);
+    const std::string& layout = found->second.layout;
+    const CodecTensor tensor = codecTensor(readNpyFile(path), layout == "NHWC" ? layout : std::string("NCHW"));
+    const TensorDesc& desc = tensor.desc;
+    if (desc.elements > 0)
+        out.tensorSparsity = static_cast<double>(countZeros(desc.dtype, tensor.bytes.data(), desc.elements)) /
+                             static_cast<double>(desc.elements);
+    for (const auto& l : network.layers)
+        if (l.name == layer)
+            out.networkHasMeasuredRatios = !l.measured_ratios.empty();
+    const auto elementBytes = static_cast<std::uint32_t>(bytesPerElement(desc.dtype));
+    for (CodecId id : allCodecIds()) {
+        if (id == CodecId::none)
+            continue;
+        const auto codec = makeCodec(id, params);
+        CodecRatio r;
+        r.codec = QString::fromUtf8(codecName(id).data(), static_cast<qsizetype>(codecName(id).size()));
+        r.label = QString::fromStdString(codec->label());
+        r.lossless = codec->lossless();
+        r.inputBytes = desc.bytes();
+        r.compressedBytes = codec->compress(desc, tensor.bytes.data()).size();
+        r.measured = r.compressedBytes ? static_cast<double>(r.inputBytes) / static_cast<double>(r.compressedBytes) : 0.0;
+        r.model = modelRatio(id, 1.0 - modelSparsity, elementBytes, params);
+        out.codecs.push_back(r);
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
 }
 
 } // namespace offload::studio

@@ -5,6 +5,7 @@
 #include "sparsity_explorer.h"
 
 #include "core/codecs/capture_manifest.h"
+#include "core/codecs/codec_id.h"
 #include "core/network.h"
 
 #include <filesystem>
@@ -32,7 +33,18 @@ public:
     // was captured for the layer; InputError naming the .npy when it cannot be read.
     std::optional<SparsityExplorerData> explorerData(const Network& network, const std::string& layer, double progress) const;
 
+    // Every codec (none aside) run on the file explorerData shows, as `offload-sim measure` runs
+    // them (the file's own bytes and layout, core/codecs/codec_tensor.h), beside the ratio model
+    // (core/codecs/ratio_model.h) at `modelSparsity`, the simulator's sparsity of the layer, for
+    // the tensor's element size. Reads and compresses the whole file: for a worker thread.
+    // Empty codecs when nothing was captured for the layer; InputError or CodecError on a bad file.
+    CodecComparison codecComparison(const Network& network, const std::string& layer, double progress,
+                                    double modelSparsity, const CodecParams& params = {}) const;
+
 private:
+    // The manifest entry of `layer` captured closest to `progress` (null: none).
+    const std::pair<const std::string, CaptureManifestEntry>* closest(const std::string& layer, double progress) const;
+
     std::filesystem::path folder_;
     std::map<std::string, CaptureManifestEntry> entries_; // file -> entry
 };

@@ -30,6 +30,36 @@
 namespace offload::studio {
 
 namespace {
+constexpr int kExplorerView = 100; // the chart list's data for the explorer's first view
+
+// What a figure file of the chart list's entry `chart` ends in: "-timeline", "-zvc-mask".
+QString chartFileSuffix(int chart)
+{
+    if (chart >= kExplorerView)
+        return QStringLiteral("-") + SparsityExplorer::viewName(static_cast<SparsityExplorer::View>(chart - kExplorerView));
+    const auto name = plots::chartKindName(static_cast<plots::ChartKind>(chart));
+    return QStringLiteral("-") + QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
+}
+
+// Keeps the file name in step with the chart when it still names one.
+void renameForChart(QLineEdit* path, int chart)
+{
+    const QFileInfo info(path->text());
+    QString base = info.completeBaseName();
+    std::vector<int> known{static_cast<int>(plots::ChartKind::timeline), static_cast<int>(plots::ChartKind::layers),
+                           static_cast<int>(plots::ChartKind::memory), static_cast<int>(plots::ChartKind::sweep)};
+    for (auto view : SparsityExplorer::views())
+        known.push_back(kExplorerView + static_cast<int>(view));
+    for (int k : known) {
+        const QString suffix = chartFileSuffix(k);
+        if (base.endsWith(suffix)) {
+            base.chop(suffix.size());
+            path->setText(info.dir().filePath(base + chartFileSuffix(chart) + QStringLiteral(".") + info.suffix()));
+            return;
+        }
+    }
+}
+
 // A row whose field is a layout has a label without a buddy, which shows its "&" literally;
 // the buddy makes it a shortcut to the row's first control.
 void setLabelBuddy(QFormLayout* form, QLayout* field, QWidget* buddy)
@@ -141,6 +171,19 @@ ExportDialog::ExportDialog(plots::ChartKind initialChart, const QString& suggest
     : ExportDialog(initialChart, suggestedBaseName, parent)
 {
     context_ = context;
+    if (context.explorer) {
+        // Data above kExplorerView: a view of the explorer, not a ChartKind.
+        for (auto view : SparsityExplorer::views())
+            chart_->addItem(tr("Sparsity explorer: %1").arg(SparsityExplorer::viewTitle(view)),
+                            kExplorerView + static_cast<int>(view));
+        if (context.explorerCurrent) {
+            chart_->setCurrentIndex(chart_->findData(kExplorerView));
+            renameForChart(path_, kExplorerView);
+        }
+        // After the charts' own renaming: the explorer's views are named too.
+        connect(chart_, qOverload<int>(&QComboBox::activated), this,
+                [this](int) { renameForChart(path_, chart_->currentData().toInt()); });
+    }
     QSettings settings;
     auto* form = static_cast<QFormLayout*>(layout());
     int row = form->rowCount() - 1; // above the buttons
@@ -224,6 +267,13 @@ QString csvPathFor(const QString& figurePath)
 
 void writeFigure(const FigureRequest& request, const ExportContext& context)
 {
+    if (request.explorerView) {
+        if (!context.explorer)
+            throw std::invalid_argument("the sparsity explorer shows no layer");
+        context.explorer->exportView(*request.explorerView, request.path, request.size,
+                                     request.writeCsv ? csvPathFor(request.path) : QString());
+        return;
+    }
     if (!context.scenario || !context.result)
         throw std::invalid_argument("no scenario to export");
     plots::FigureInput input;
@@ -268,6 +318,8 @@ void writeFigure(const FigureRequest& request, const ExportContext& context)
 
 void saveFigureSpecFor(const FigureRequest& request, const ExportContext& context, const QString& specPath)
 {
+    if (request.explorerView)
+        throw std::invalid_argument("a figure spec cannot redraw the sparsity explorer's views: export them from the window");
     if (!context.scenario || !context.result)
         throw std::invalid_argument("no scenario to export");
     const QFileInfo spec(specPath);
@@ -342,7 +394,11 @@ void ExportDialog::browse()
 FigureRequest ExportDialog::request() const
 {
     FigureRequest r;
-    r.chart = static_cast<plots::ChartKind>(chart_->currentData().toInt());
+    const int chart = chart_->currentData().toInt();
+    if (chart >= kExplorerView)
+        r.explorerView = static_cast<SparsityExplorer::View>(chart - kExplorerView);
+    else
+        r.chart = static_cast<plots::ChartKind>(chart);
     r.preset = static_cast<plots::FigurePreset>(preset_->currentData().toInt());
     r.size = plots::FigureSize{width_->value(), height_->value(), static_cast<double>(dpi_->value())};
     r.path = path_->text();

@@ -1,6 +1,8 @@
 #pragma once
 // Figure export options: which chart, figure preset (screen, single or double column), size in
 // inches, DPI and file. Remembers the last choices in QSettings.
+#include "sparsity_explorer.h"
+
 #include "app/plots/figure_builder.h"
 #include "app/plots/figure_export.h"
 #include "app/plots/figure_style.h"
@@ -30,6 +32,9 @@ struct FigureRequest {
     QString font{};                // empty: the preset's
     double fontSizePt = 0;         // 0: the preset's sizes
     bool writeCsv = false;         // the drawn data beside the figure, same name with .csv
+    // Set: this view of the sparsity explorer, as it shows it (size, format and CSV as asked;
+    // the explorer's own fonts), instead of `chart`.
+    std::optional<SparsityExplorer::View> explorerView;
 };
 
 // What the window shows, as plain data for the export: the scenario and its result, the
@@ -45,6 +50,10 @@ struct ExportContext {
     const std::vector<sim::SweepPoint>* sweep = nullptr; // the standard sweep, for the sweep chart
     int selectedLayer = -1;
     QString scenarioFile; // the file the scenario came from (empty: never saved)
+    // The sparsity explorer when it shows a layer: its views are offered too, first when it is
+    // the tab on screen (explorerCurrent).
+    SparsityExplorer* explorer = nullptr;
+    bool explorerCurrent = false;
 };
 
 // Draws and writes the figure a request asks for (and its CSV); throws std::exception with a

@@ -472,6 +472,14 @@ void MainWindow::updateExplorer()
         explorer_->setData(std::move(*data));
         explorerPage_->setCurrentWidget(explorer_);
         explorerShows_ = key;
+        // The real codecs on the tensor beside the ratio model at the simulator's sparsity.
+        const auto& layers = shown_->result->layers;
+        const double modelSparsity = static_cast<std::size_t>(layer) < layers.size() ? layers[static_cast<std::size_t>(layer)].sparsity
+                                                                                    : explorer_->data().sparsity();
+        explorer_->measureCodecs([tensors = tensors_, snapshot = shown_, name, modelSparsity] {
+            return tensors.codecComparison(snapshot->scenario.network->network(), name, snapshot->scenario.progress,
+                                           modelSparsity, snapshot->scenario.codec_params);
+        });
     } catch (const InputError& e) {
         hint(inputErrorText(e));
     }
@@ -748,9 +756,11 @@ bool MainWindow::exportFigure(const FigureRequest& request)
     if (!snapshot)
         return false;
     try {
-        const auto sweep = request.chart == plots::ChartKind::sweep ? sweepOf(*snapshot) : nullptr;
-        writeFigure(request, figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(),
-                                                 sweep.get()));
+        const auto sweep = request.chart == plots::ChartKind::sweep && !request.explorerView ? sweepOf(*snapshot) : nullptr;
+        ExportContext context = figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(),
+                                                    sweep.get());
+        context.explorer = explorerPage_->currentWidget() == explorer_ ? explorer_ : nullptr;
+        writeFigure(request, context);
     } catch (const std::exception& e) {
         showError(tr("Cannot export the figure"), QString::fromStdString(e.what()));
         return false;
@@ -769,9 +779,10 @@ void MainWindow::exportDialog()
     const SnapshotPtr snapshot = settledSnapshot();
     if (!snapshot)
         return;
-    ExportDialog dialog(currentChartKind(), base,
-                        figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(), nullptr),
-                        this);
+    ExportContext context = figureExportContext(*snapshot, timeline_->xAxis->range(), model_.selectedLayer(), model_.filePath(), nullptr);
+    context.explorer = explorerPage_->currentWidget() == explorer_ ? explorer_ : nullptr;
+    context.explorerCurrent = context.explorer && tabs_->currentWidget() == explorerPage_;
+    ExportDialog dialog(currentChartKind(), base, context, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const FigureRequest request = dialog.request();
@@ -930,7 +941,10 @@ void MainWindow::setupTeaching()
         if (!visible || teach_.sized)
             return;
         teach_.sized = true;
-        resizeDocks({teach_.dock}, {std::max(teach_.dock->minimumSizeHint().height(), height() * 2 / 5)}, Qt::Vertical);
+        // After the show has been laid out, or the main window's layout undoes it.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({teach_.dock}, {std::max(teach_.dock->minimumSizeHint().height(), height() * 2 / 5)}, Qt::Vertical);
+        });
     });
 
     teach_.lessons = new teaching::LessonPanel(model_);
