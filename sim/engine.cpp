@@ -167,6 +167,74 @@ struct EngineScratch {
     std::vector<double> offload_end, release_at, prefetch_end, step_start, step_end;
     std::vector<std::uint8_t> prefetched;
     std::vector<int> order;
+    // Residency: per tensor, the place of its open span and when that span began.
+    std::vector<double> span_start;
+    std::vector<std::uint8_t> span_place;
+};
+
+constexpr std::uint8_t kNowhere = 0xff; // EngineScratch::span_place: no open span
+
+// Result::residency as the engine moves tensors: each call names the tensor's new place (or
+// that it is gone) at the time the memory ledger applies the matching change, so the spans and
+// the memory curve agree by construction. Zero-length spans and empty tensors are left out.
+class ResidencyRecorder {
+public:
+    ResidencyRecorder(const std::vector<std::uint64_t>& bytes, bool on) : bytes_(bytes), on_(on) {}
+
+    void reset(EngineScratch& scratch, std::vector<TensorSpan>& out, std::size_t expectedSpans)
+    {
+        if (!on_)
+            return;
+        start_ = &scratch.span_start;
+        place_ = &scratch.span_place;
+        out_ = &out;
+        start_->assign(bytes_.size(), 0.0);
+        place_->assign(bytes_.size(), kNowhere);
+        out_->reserve(expectedSpans);
+        preferHugePages(*out_);
+    }
+
+    void enter(std::size_t tensor, TensorPlace place, double at)
+    {
+        if (!on_ || bytes_[tensor] == 0)
+            return;
+        close(tensor, at);
+        (*place_)[tensor] = static_cast<std::uint8_t>(place);
+        (*start_)[tensor] = at;
+    }
+
+    void leave(std::size_t tensor, double at)
+    {
+        if (!on_)
+            return;
+        close(tensor, at);
+        (*place_)[tensor] = kNowhere;
+    }
+
+    // Closes what is still open (nothing, when every buffer was released) at the iteration's end.
+    void finish(double end)
+    {
+        if (!on_)
+            return;
+        for (std::size_t t = 0; t < place_->size(); ++t)
+            leave(t, std::max(end, (*start_)[t]));
+    }
+
+private:
+    void close(std::size_t tensor, double at)
+    {
+        const std::uint8_t place = (*place_)[tensor];
+        const double start = (*start_)[tensor];
+        if (place != kNowhere && at > start)
+            out_->push_back(TensorSpan{start, at, bytes_[tensor], static_cast<int>(tensor) - 1,
+                                       static_cast<TensorPlace>(place)});
+    }
+
+    const std::vector<std::uint64_t>& bytes_;
+    const bool on_;
+    std::vector<double>* start_ = nullptr;
+    std::vector<std::uint8_t>* place_ = nullptr;
+    std::vector<TensorSpan>* out_ = nullptr;
 };
 
 // For every layer step, the most memory allocated while it runs.
@@ -197,7 +265,7 @@ public:
           collectLayers_(settings.collect_layers), collectMemory_(settings.collect_memory),
           ledger_(settings.collect_memory ? MemoryLedger(static_cast<std::size_t>(net.layers) * 8 + 8)
                                           : MemoryLedger(MemoryLedger::PeakOnly{})),
-          h2dLink_(settings.half_duplex ? d2hFree_ : h2dFree_)
+          residency_(net.bytes, settings.collect_events), h2dLink_(settings.half_duplex ? d2hFree_ : h2dFree_)
     {
         reserveOutputs();
         resetScratch();
@@ -209,6 +277,7 @@ public:
         ledger_.allocate(0, settings_.weight_bytes, MemoryKind::weights);
         ledger_.allocate(0, settings_.workspace_bytes, MemoryKind::workspace);
         ledger_.allocate(0, net_.bytes[0], MemoryKind::activations);
+        residency_.enter(0, TensorPlace::gpu, ledger_.now());
         for (int i = 0; i < n_; ++i)
             forwardStep(i);
         orderPrefetches();
@@ -251,6 +320,7 @@ private:
             const std::size_t codecEvents = settings_.sm_engine ? 2 * moved : 0;
             out_.events.reserve(4 * static_cast<std::size_t>(n_) + 2 * moved + codecEvents + 16);
             preferHugePages(out_.events);
+            moved_ = moved;
         }
         preferHugePages(ledger_.points());
     }
@@ -270,6 +340,9 @@ private:
         const std::size_t steps = collectMemory_ ? 2 * static_cast<std::size_t>(n_) : 0;
         s_->step_start.assign(steps, 0.0);
         s_->step_end.assign(steps, 0.0);
+        // A span per tensor on the GPU, and four more per move (offloading, host, prefetching,
+        // back on the GPU): reserved, since a vector of millions of spans must not grow.
+        residency_.reset(*s_, out_.residency, tensors + 4 * moved_ + 16);
     }
 
     // ---- small pieces ----
@@ -291,15 +364,19 @@ private:
     }
 
     // Allocates on the compute stream's clock; a wait for memory (relaxed sync) is a stall of
-    // `stallLayer`.
-    void allocateOrWait(std::uint64_t bytes, MemoryKind kind, int stallLayer, bool forward)
+    // `stallLayer`. Returns the time of the allocation.
+    double allocateOrWait(std::uint64_t bytes, MemoryKind kind, int stallLayer, bool forward)
     {
         const double allocated = ledger_.allocateWhenFits(t_, bytes, kind, settings_.budget_bytes, overBudget_);
         if (allocated > t_) {
             stall(stallLayer, forward, t_, allocated);
             t_ = allocated;
         }
+        return allocated;
     }
+
+    // When the ledger applies a change asked for at `t`: never before its own clock.
+    double ledgerTime(double t) const { return std::max(t, ledger_.now()); }
 
     template <class F>
     void forEachOwned(int layer, F f) const
@@ -324,7 +401,7 @@ private:
         const auto ui = static_cast<std::size_t>(i);
         if (collectMemory_)
             s_->step_start[ui] = t_;
-        allocateOrWait(net_.in_place[ui] ? 0 : net_.bytes[ui + 1], MemoryKind::activations, i > 0 ? i - 1 : i, true);
+        allocateOutput(i);
         forEachOwned(i, [&](std::size_t u) {
             if (plan_.offloaded[u])
                 offload(u, i);
@@ -333,22 +410,47 @@ private:
         emit(Lane::compute, EventKind::forward, t_, t_ + compute_.forward_s[ui], i, i, 0, 0);
         t_ += compute_.forward_s[ui];
         ledger_.release(t_, compute_.workspace_bytes[ui], MemoryKind::workspace);
-        // The layer was the last forward reader of what it owns: an offloaded tensor leaves
-        // once its copy is done; one that no backward pass reads is freed now.
-        forEachOwned(i, [&](std::size_t u) {
-            if (plan_.offloaded[u]) {
-                s_->release_at[u] = std::max(s_->offload_end[u], t_);
-                ledger_.release(s_->release_at[u], net_.bytes[u], MemoryKind::in_flight);
-            } else if (!net_.stashed(static_cast<int>(u)) && !net_.absorbed[u]) {
-                ledger_.release(t_, net_.bytes[u], MemoryKind::activations);
-            }
-        });
+        releaseOwnedAfterForward(i);
         if (settings_.sync == SyncPolicy::vdnn && d2hFree_ > t_) {
             stall(i, true, t_, d2hFree_);
             t_ = d2hFree_;
         }
         if (collectMemory_)
             s_->step_end[ui] = t_;
+    }
+
+    // The layer's output buffer. An in-place activation writes into its input's buffer instead,
+    // which from then on holds the output.
+    void allocateOutput(int i)
+    {
+        const auto ui = static_cast<std::size_t>(i);
+        if (!net_.in_place[ui]) {
+            const double at = allocateOrWait(net_.bytes[ui + 1], MemoryKind::activations, i > 0 ? i - 1 : i, true);
+            residency_.enter(ui + 1, TensorPlace::gpu, at);
+            return;
+        }
+        allocateOrWait(0, MemoryKind::activations, i > 0 ? i - 1 : i, true);
+        forEachOwned(i, [&](std::size_t u) {
+            if (net_.absorbed[u])
+                residency_.leave(u, t_);
+        });
+        residency_.enter(ui + 1, TensorPlace::gpu, t_);
+    }
+
+    // The layer was the last forward reader of what it owns: an offloaded tensor leaves once its
+    // copy is done; one that no backward pass reads is freed now.
+    void releaseOwnedAfterForward(int i)
+    {
+        forEachOwned(i, [&](std::size_t u) {
+            if (plan_.offloaded[u]) {
+                s_->release_at[u] = std::max(s_->offload_end[u], t_);
+                residency_.enter(u, TensorPlace::host, ledgerTime(s_->release_at[u]));
+                ledger_.release(s_->release_at[u], net_.bytes[u], MemoryKind::in_flight);
+            } else if (!net_.stashed(static_cast<int>(u)) && !net_.absorbed[u]) {
+                residency_.leave(u, ledgerTime(t_));
+                ledger_.release(t_, net_.bytes[u], MemoryKind::activations);
+            }
+        });
     }
 
     void offload(std::size_t u, int issuer)
@@ -362,6 +464,7 @@ private:
         const double end = start + plan_.d2h_s[u];
         d2hFree_ = end;
         s_->offload_end[u] = end;
+        residency_.enter(u, TensorPlace::offloading, ledgerTime(start));
         ledger_.change(start, net_.bytes[u], MemoryKind::activations, MemoryKind::in_flight);
         emit(Lane::d2h, EventKind::offload, start, end, issuer, static_cast<int>(u) - 1, net_.bytes[u],
              plan_.wire_bytes[u]);
@@ -400,15 +503,7 @@ private:
         if (collectMemory_)
             s_->step_start[step] = t_;
 
-        // What this layer needs and nobody fetched yet is fetched now: the compute stream waits.
-        forEachNeeded(i, [&](std::size_t u) {
-            if (!plan_.offloaded[u])
-                return;
-            if (s_->prefetched[u])
-                --ahead_;
-            else
-                prefetch(u, i, true);
-        });
+        fetchMissing(i);
         skipPrefetched();
         if (settings_.prefetch == PrefetchPolicy::vdnn)
             prefetchLikeVdnn(i);
@@ -417,22 +512,8 @@ private:
 
         allocateOrWait(gradientBytes(i), MemoryKind::gradients, i, false);
         allocateOrWait(compute_.workspace_bytes[ui], MemoryKind::workspace, i, false);
-        double ready = t_;
-        forEachNeeded(i, [&](std::size_t u) {
-            if (plan_.offloaded[u])
-                ready = std::max(ready, s_->prefetch_end[u]);
-        });
-        if (ready > t_) {
-            stall(i, false, t_, ready);
-            t_ = ready;
-        }
-        forEachNeeded(i, [&](std::size_t u) {
-            if (plan_.offloaded[u] && plan_.decompress_s[u] > 0 && s_->prefetched[u] == kCopiedBack) {
-                emit(Lane::codec, EventKind::decompress, t_, t_ + plan_.decompress_s[u], i, static_cast<int>(u) - 1,
-                     net_.bytes[u], plan_.wire_bytes[u]);
-                t_ += plan_.decompress_s[u];
-            }
-        });
+        waitForNeeded(i);
+        decompressNeeded(i);
         emit(Lane::compute, EventKind::backward, t_, t_ + compute_.backward_s[ui], i, i, 0, 0);
         t_ += compute_.backward_s[ui];
         ledger_.release(t_, compute_.workspace_bytes[ui], MemoryKind::workspace);
@@ -447,6 +528,45 @@ private:
         }
         if (collectMemory_)
             s_->step_end[step] = t_;
+    }
+
+    // What layer i needs and nobody fetched yet is fetched now: the compute stream waits.
+    void fetchMissing(int i)
+    {
+        forEachNeeded(i, [&](std::size_t u) {
+            if (!plan_.offloaded[u])
+                return;
+            if (s_->prefetched[u])
+                --ahead_;
+            else
+                prefetch(u, i, true);
+        });
+    }
+
+    // The backward pass of layer i starts once every tensor it needs is back: a stall of i.
+    void waitForNeeded(int i)
+    {
+        double ready = t_;
+        forEachNeeded(i, [&](std::size_t u) {
+            if (plan_.offloaded[u])
+                ready = std::max(ready, s_->prefetch_end[u]);
+        });
+        if (ready > t_) {
+            stall(i, false, t_, ready);
+            t_ = ready;
+        }
+    }
+
+    // The sm engine decompresses what came back on the compute stream, before the layer runs.
+    void decompressNeeded(int i)
+    {
+        forEachNeeded(i, [&](std::size_t u) {
+            if (plan_.offloaded[u] && plan_.decompress_s[u] > 0 && s_->prefetched[u] == kCopiedBack) {
+                emit(Lane::codec, EventKind::decompress, t_, t_ + plan_.decompress_s[u], i, static_cast<int>(u) - 1,
+                     net_.bytes[u], plan_.wire_bytes[u]);
+                t_ += plan_.decompress_s[u];
+            }
+        });
     }
 
     // Gradients: dY of a network output is created here; dX of each input at its first backward
@@ -472,6 +592,7 @@ private:
             // A tensor that never left may still be read by its offload copy (relaxed sync): its
             // buffer is freed when that copy ends, not before.
             const double at = s_->prefetched[t] == kNeverLeft ? std::max(t_, s_->release_at[t]) : t_;
+            residency_.leave(t, ledgerTime(at));
             ledger_.release(at, net_.bytes[t], MemoryKind::activations);
         }
         if (!net_.in_place[ui])
@@ -527,6 +648,7 @@ private:
             // Its offload has not finished (relaxed sync): the buffer is still on the GPU. It
             // stays; nothing is copied back. The release scheduled for the end of the offload
             // is undone at the same instant.
+            residency_.enter(u, TensorPlace::gpu, ledgerTime(s_->release_at[u]));
             ledger_.allocateLater(s_->release_at[u], net_.bytes[u], MemoryKind::activations);
             s_->prefetch_end[u] = t_;
             return;
@@ -534,10 +656,12 @@ private:
         const double allocated =
             mayWait ? ledger_.allocateWhenFits(t_, net_.bytes[u], MemoryKind::in_flight, settings_.budget_bytes, overBudget_)
                     : (ledger_.allocate(t_, net_.bytes[u], MemoryKind::in_flight), ledger_.now());
+        residency_.enter(u, TensorPlace::prefetching, allocated);
         const double start = std::max({allocated, h2dLink_, s_->offload_end[u]});
         const double end = start + plan_.h2d_s[u];
         h2dLink_ = end;
         s_->prefetch_end[u] = end;
+        residency_.enter(u, TensorPlace::gpu, ledgerTime(end));
         ledger_.change(end, net_.bytes[u], MemoryKind::in_flight, MemoryKind::activations);
         emit(Lane::h2d, EventKind::prefetch, start, end, issuer, static_cast<int>(u) - 1, net_.bytes[u],
              plan_.wire_bytes[u]);
@@ -553,6 +677,7 @@ private:
     EngineOutput finish()
     {
         out_.iteration_s = std::max({t_, d2hFree_, h2dFree_});
+        residency_.finish(out_.iteration_s);
         ledger_.finish();
         out_.peak_bytes = ledger_.peak();
         if (collectMemory_) {
@@ -578,6 +703,8 @@ private:
     const bool collectMemory_;
     EngineOutput out_;
     MemoryLedger ledger_;
+    ResidencyRecorder residency_;
+    std::size_t moved_ = 0; // tensors the plan offloads (counted when events are collected)
     EngineScratch* s_ = nullptr;
     bool overBudget_ = false;
     double t_ = 0; // the compute stream's clock

@@ -228,9 +228,15 @@ std::vector<Caption> captionsAt(const Network& network, const Result& result, do
     std::vector<const Event*> named;
     if (auto first = computeCaption(network, now, backwardStart(result), named))
         captions.push_back(std::move(*first));
-    const std::optional<ComputeStep> step = computeAt(result, t_s);
-    const std::string overlapped =
-        step ? layerName(network, step->layer) + "'s " + passName(step->forward) : std::string("the compute stream");
+    // What the copies overlap: the pass that runs, or what the first caption said the compute
+    // stream does instead.
+    std::string overlapped = "the stall";
+    if (const std::optional<ComputeStep> step = computeAt(result, t_s))
+        overlapped = layerName(network, step->layer) + "'s " + passName(step->forward);
+    else if (!captions.empty() && captions.front().kind == CaptionKind::compress)
+        overlapped = "the compression kernels";
+    else if (!captions.empty() && captions.front().kind == CaptionKind::decompress)
+        overlapped = "the decompression kernels";
     for (const Event& e : now) {
         if (e.lane != Lane::d2h && e.lane != Lane::h2d)
             continue;

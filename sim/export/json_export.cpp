@@ -114,6 +114,13 @@ nlohmann::json resultToJson(const Scenario& scenario, const Result& result)
     j["memory_columns"] = columns;
     j["memory"] = memoryToJson(result.memory);
     j["oracle_memory"] = memoryToJson(result.oracle_memory);
+    // Where each tensor is over time (Result::residency), one row per span, as the memory points.
+    j["residency_columns"] = {"tensor", "place", "start_s", "end_s", "bytes"};
+    nlohmann::json residency = nlohmann::json::array();
+    for (const TensorSpan& span : result.residency)
+        residency.push_back(
+            {span.tensor, std::string(tensorPlaceName(span.place)), span.start_s, span.end_s, span.bytes});
+    j["residency"] = std::move(residency);
     return j;
 }
 
