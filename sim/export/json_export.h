@@ -1,6 +1,7 @@
 #pragma once
 // The whole result as JSON ("offload-studio/result" v1): scenario settings, summary, per-layer
-// table, timeline events, memory curves and the tensors' residency spans. Field names carry units (_s seconds, _bytes bytes).
+// table, timeline events, memory curves and the tensors' residency spans. Field names carry
+// units (_s seconds, _bytes bytes).
 #include "sim/result.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
