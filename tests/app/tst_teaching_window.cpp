@@ -90,6 +90,7 @@ private slots:
             QVERIFY(window.model().waitForIdle());
             QCOMPARE(scenarioText(window.model().scenario()), scenarioText(sim::lessonScenario(lesson, 0)));
             QVERIFY(!panel.lessonText().isEmpty());
+            QCOMPARE(panel.choiceButtonCount(), static_cast<int>(lesson.choices.size())); // one per value, once
             std::set<std::string> distinct;
             for (std::size_t c = 0; c < lesson.choices.size(); ++c) {
                 QAbstractButton* button = panel.choiceButton(static_cast<int>(c));

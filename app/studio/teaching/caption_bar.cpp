@@ -44,9 +44,8 @@ void CaptionBar::applyFont()
     QFont large = QApplication::font();
     large.setPointSizeF(large.pointSizeF() * 1.2);
     setFont(large);
-    // Room for the time and three captions, so that the views below do not jump as their
-    // number changes.
-    setMinimumHeight(QFontMetrics(large).lineSpacing() * 4 + 2 * margin() + 4);
+    // Room for three captions, so that the views below do not jump as their number changes.
+    setMinimumHeight(QFontMetrics(large).lineSpacing() * 3 + 2 * margin() + 4);
 }
 
 bool CaptionBar::event(QEvent* event)
@@ -72,17 +71,15 @@ void CaptionBar::refresh()
     captions_ = sim::captionsAt(shown_->scenario.network->network(), result, t);
     const auto step = sim::computeAt(result, t);
     const bool forward = step ? step->forward : t < result.summary.iteration_s / 2;
-    QString html = QStringLiteral("<span style=\"color:%1\">%2</span>")
-                       .arg(palette().color(QPalette::PlaceholderText).name(),
-                            tr("t = %1 of %2").arg(plots::formatMs(t), plots::formatMs(result.summary.iteration_s)));
+    QString html; // the time is the playback controls' (beside them)
     if (captions_.empty()) {
-        html += QStringLiteral("<br>")
-                + (t <= 0 ? tr("Press Play (Space in presentation mode) or step with the arrows to follow one training "
+        html += (t <= 0 ? tr("Press Play (Space in presentation mode) or step with the arrows to follow one training "
                                "iteration.")
                           : tr("The iteration is over."));
     }
     for (const auto& caption : captions_) {
-        html += QStringLiteral("<br><span style=\"color:%1\">&#9632;</span>&nbsp;%2")
+        html += QStringLiteral("%1<span style=\"color:%2\">&#9632;</span>&nbsp;%3")
+                    .arg(html.isEmpty() ? QString() : QStringLiteral("<br>"))
                     .arg(captionColor(caption.kind, forward).name(), QString::fromStdString(caption.text).toHtmlEscaped());
     }
     setText(html);

@@ -152,9 +152,15 @@ void LessonPanel::showListed(int row)
         text_->setText(item ? item->toolTip() : QString());
         return;
     }
-    if (index == active_)
-        return setActiveLesson(index);
     const sim::Lesson& l = lesson(index);
+    if (index == active_) {
+        // Back to the lesson that runs: its text and its value buttons.
+        title_->setText(QString::fromStdString(l.title));
+        text_->setText(QString::fromStdString(l.text));
+        controlLabel_->setText(tr("%1:").arg(lessonControlTitle(l.control)));
+        choices_->show();
+        return;
+    }
     title_->setText(QString::fromStdString(l.title));
     text_->setText(QString::fromStdString(l.text));
     QStringList values;
@@ -171,6 +177,8 @@ void LessonPanel::setActiveLesson(int index)
         index = -1;
     active_ = index;
     chosen_ = -1;
+    if (index >= 0 && list_->currentRow() != rowOfLesson_[static_cast<std::size_t>(index)])
+        list_->setCurrentRow(rowOfLesson_[static_cast<std::size_t>(index)]); // shows its text
     for (auto* button : group_->buttons()) {
         group_->removeButton(button);
         delete button;
@@ -180,8 +188,6 @@ void LessonPanel::setActiveLesson(int index)
         return;
     }
     const sim::Lesson& l = lesson(index);
-    if (list_->currentRow() != rowOfLesson_[static_cast<std::size_t>(index)])
-        list_->setCurrentRow(rowOfLesson_[static_cast<std::size_t>(index)]);
     title_->setText(QString::fromStdString(l.title));
     text_->setText(QString::fromStdString(l.text));
     controlLabel_->setText(tr("%1:").arg(lessonControlTitle(l.control)));
@@ -208,6 +214,8 @@ void LessonPanel::chooseValue(int choice)
 }
 
 QAbstractButton* LessonPanel::choiceButton(int choice) const { return group_->button(choice); }
+
+int LessonPanel::choiceButtonCount() const { return static_cast<int>(group_->buttons().size()); }
 
 QString LessonPanel::lessonText() const { return text_->text(); }
 

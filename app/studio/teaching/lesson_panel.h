@@ -37,6 +37,7 @@ public:
     void chooseValue(int choice);
     int chosenValue() const { return chosen_; }
     QAbstractButton* choiceButton(int choice) const;
+    int choiceButtonCount() const;
     QString lessonText() const;
 
 signals:

@@ -386,10 +386,10 @@ void NetworkDiagram::relayout()
     boxH_ = 2 * fm.lineSpacing() + fm.height() / 2 + 6;
     gapX_ = fm.height() * 2;
     gapY_ = fm.height() + 6;
-    margin_ = fm.height() * 2;
+    margin_ = gapY_; // room above the first row for the arcs of skip connections
     const double z = zoom_;
     const int w = static_cast<int>(std::ceil((2 * margin_ + layout_.columns * (boxW_ + gapX_)) * z));
-    const int h = static_cast<int>(std::ceil((2 * margin_ + layout_.rows * (boxH_ + gapY_)) * z));
+    const int h = static_cast<int>(std::ceil((margin_ + layout_.rows * (boxH_ + gapY_)) * z));
     canvas_->resize(w, h);
     canvas_->update();
 }
