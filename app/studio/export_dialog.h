@@ -34,7 +34,7 @@ struct FigureRequest {
     bool writeCsv = false;         // the drawn data beside the figure, same name with .csv
     // Set: this view of the sparsity explorer, as it shows it (size, format and CSV as asked;
     // the explorer's own fonts), instead of `chart`.
-    std::optional<SparsityExplorer::View> explorerView;
+    std::optional<SparsityExplorer::View> explorerView{};
 };
 
 // What the window shows, as plain data for the export: the scenario and its result, the
