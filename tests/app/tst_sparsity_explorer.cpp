@@ -4,6 +4,8 @@
 // `offload-sim measure` and the ratio model; the views' export through the window's writeFigure.
 #include "app/studio/sparsity_explorer.h"
 
+#include "test_support.h"
+
 #include "app/studio/captured_tensors.h"
 #include "app/studio/export_dialog.h"
 #include "core/codecs/codec.h"
@@ -328,6 +330,37 @@ private slots:
 
         offload::studio::ExportContext none; // nothing explored: an error, not an empty file
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, offload::studio::writeFigure(heat, none));
+    }
+
+    // In the window: the bundled layer's ratios are measured when its tab shows it, ZVC's equals
+    // the ratio the bundled network carries (written by offload-sim measure from the same file),
+    // and File > Export Figure writes the view with the explorer's tab open.
+    void theWindowMeasuresAndExportsTheSelectedLayer()
+    {
+        offload::studio::test::TestWindow window;
+        window.show();
+        QVERIFY(window.openFile(offload::studio::test::samplePath(QStringLiteral("scenarios/mobilenetv1-ssd-zvc.json"))));
+        offload::studio::test::shownResult(window);
+        window.chartTabs()->setCurrentWidget(window.sparsityExplorerPage());
+        QSignalSpy measured(window.sparsityExplorer(), &SparsityExplorer::codecsMeasured);
+        const int layer = window.model().scenario().network->indexOf(kLayer.toStdString());
+        QVERIFY(layer >= 0);
+        window.model().setSelectedLayer(layer);
+        QVERIFY(measured.wait(30000));
+        const auto& c = window.sparsityExplorer()->codecComparison();
+        QCOMPARE(c.modelSparsity, offload::studio::test::shownResult(window).layers[static_cast<std::size_t>(layer)].sparsity);
+        const auto& L = window.model().scenario().network->network().layers[static_cast<std::size_t>(layer)];
+        QCOMPARE(c.codecs.front().codec, QStringLiteral("zvc"));
+        QCOMPARE(c.codecs.front().measured, L.measured_ratios.at("zvc"));
+
+        QTemporaryDir dir;
+        offload::studio::FigureRequest request;
+        request.explorerView = SparsityExplorer::View::codecRatios;
+        request.path = dir.filePath(QStringLiteral("ratios.svg"));
+        request.writeCsv = true;
+        QVERIFY(window.exportFigure(request));
+        QVERIFY(QFileInfo(request.path).size() > 1000);
+        QCOMPARE(csvRows(dir.filePath(QStringLiteral("ratios.csv"))).size(), static_cast<qsizetype>(c.codecs.size()));
     }
 
     void exportsAPng()
