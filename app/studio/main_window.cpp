@@ -854,6 +854,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     autosaveTimer_->stop();
     QFile::remove(autosavePath()); // saved or deliberately discarded
+    setPresentationMode(false); // the layout kept for next time is the working one, not the lecture's
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -280,7 +280,14 @@ private slots:
         // Outside presentation mode Space is no lecture key.
         QTest::keyClick(&window, Qt::Key_Space);
         QVERIFY(!model.isPlaying());
+        // Closing while presenting keeps the working layout for next time, not the lecture's.
+        window.setPresentationMode(true);
+        QVERIFY(!window.menuBar()->isVisible());
         window.close();
+        QVERIFY(!window.isPresenting());
+        QVERIFY(window.menuBar()->isVisibleTo(&window));
+        QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("controlsDock"))->isVisibleTo(&window));
+        QCOMPARE(QApplication::font().pointSizeF(), normalPt);
     }
 
     // The diagram of a network with branches: every edge points right, and ResNet-50's

@@ -43,8 +43,12 @@ PresentationMode::PresentationMode(StudioModel& model, QWidget* window) : QObjec
 
 PresentationMode::~PresentationMode()
 {
-    if (on_)
-        setOn(false);
+    // The window is being destroyed: give the application its look back, tell no widget.
+    if (on_) {
+        qApp->removeEventFilter(this);
+        QApplication::setFont(savedFont_);
+        QApplication::setPalette(savedPalette_);
+    }
 }
 
 void PresentationMode::notifyFontChange()
