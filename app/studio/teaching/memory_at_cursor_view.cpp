@@ -169,11 +169,11 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
     y += line;
     p.setFont(font());
     const QString parts = tr("activations %1 · in flight %2 · weights %3 · workspace %4 · gradients %5")
-                              .arg(plots::formatBytes(kind(sim::MemoryKind::activations)),
-                                   plots::formatBytes(kind(sim::MemoryKind::in_flight)),
-                                   plots::formatBytes(kind(sim::MemoryKind::weights)),
-                                   plots::formatBytes(kind(sim::MemoryKind::workspace)),
-                                   plots::formatBytes(kind(sim::MemoryKind::gradients)));
+                              .arg(compactBytes(kind(sim::MemoryKind::activations)),
+                                   compactBytes(kind(sim::MemoryKind::in_flight)),
+                                   compactBytes(kind(sim::MemoryKind::weights)),
+                                   compactBytes(kind(sim::MemoryKind::workspace)),
+                                   compactBytes(kind(sim::MemoryKind::gradients)));
     const QRect partsRect = fm.boundingRect(QRect(pad, y, width() - 2 * pad, 2 * line), Qt::TextWordWrap, parts);
     p.drawText(QRect(pad, y, width() - 2 * pad, 2 * line), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, parts);
     y += std::min(partsRect.height(), 2 * line) + pad;
@@ -194,7 +194,12 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
         largest = std::max(largest, t.bytes);
     }
     const int columnW = (width() - 4 * pad) / 3;
-    const int rowsTop = y + 2 * line + pad;
+    // Title and sum on one line when every column has the width, else the sum below its title.
+    const QFontMetrics boldMetrics(bold);
+    const bool oneLine = std::all_of(columns.begin(), columns.end(), [&](const Column& c) {
+        return line + boldMetrics.horizontalAdvance(c.title) + pad + fm.horizontalAdvance(compactBytes(c.bytes)) <= columnW;
+    });
+    const int rowsTop = y + (oneLine ? 1 : 2) * line + pad;
     const int rowH = line + 2;
     const int fitRows = std::max(1, (height() - rowsTop - pad) / rowH);
     for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -217,10 +222,14 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
                       : column.tensors.size() == 1
                           ? tr("%1 in 1 tensor").arg(compactBytes(column.bytes))
                           : tr("%1 in %2 tensors").arg(compactBytes(column.bytes)).arg(column.tensors.size());
-        if (fm.horizontalAdvance(sum) > columnW)
-            sum = compactBytes(column.bytes); // the count is in the rows below
-        p.drawText(QRect(x, y + line, columnW, line), Qt::AlignLeft | Qt::AlignVCenter,
-                   fm.elidedText(sum, Qt::ElideRight, columnW));
+        const int sumW = oneLine ? columnW - line - boldMetrics.horizontalAdvance(column.title) - pad : columnW;
+        if (fm.horizontalAdvance(sum) > sumW)
+            sum = column.tensors.empty() ? QString() : compactBytes(column.bytes); // the count is in the rows below
+        if (oneLine)
+            p.drawText(QRect(x, y, columnW, line), Qt::AlignRight | Qt::AlignVCenter, sum);
+        else
+            p.drawText(QRect(x, y + line, columnW, line), Qt::AlignLeft | Qt::AlignVCenter,
+                       fm.elidedText(sum, Qt::ElideRight, columnW));
         p.setPen(QPen(palette().color(QPalette::Mid), 1));
         p.drawLine(x, rowsTop - pad / 2, x + columnW, rowsTop - pad / 2);
 
