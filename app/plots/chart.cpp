@@ -73,9 +73,15 @@ Chart::Chart(const FigureStyle& style, QWidget* parent)
 
 void Chart::refresh()
 {
-    if (alwaysReplot_ || isVisible()) {
+    if (alwaysReplot_) {
         pendingReplot_ = false;
         replot(QCustomPlot::rpImmediateRefresh);
+    } else if (isVisible()) {
+        // Queued: the changes of one event (a snapshot touches data, selection and ranges)
+        // draw once, and each chart draws in its own event, so that the GUI thread is never
+        // held by every chart's replot at once.
+        pendingReplot_ = false;
+        replot(QCustomPlot::rpQueuedReplot);
     } else {
         pendingReplot_ = true;
     }
@@ -152,6 +158,27 @@ QString Chart::drawnDataCsv() const
                    + QString::number(it->value, 'g', 12) + QLatin1Char('\n');
     }
     return csv;
+}
+
+QCPLayer* Chart::overlayLayer()
+{
+    if (!overlay_) {
+        // QCustomPlot's own top layer (its selection rectangle lives there), already buffered
+        // on its own.
+        overlay_ = layer(QStringLiteral("overlay"));
+        overlay_->setMode(QCPLayer::lmBuffered);
+    }
+    return overlay_;
+}
+
+void Chart::refreshOverlay()
+{
+    if (pendingReplot_ || !overlay_)
+        return; // the full replot on show draws the overlay too
+    if (alwaysReplot_ || isVisible())
+        overlay_->replot();
+    else
+        pendingReplot_ = true;
 }
 
 void Chart::showEvent(QShowEvent* event)

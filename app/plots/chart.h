@@ -50,12 +50,17 @@ public:
     // (bars, lanes) write their own.
     virtual QString drawnDataCsv() const;
 
-    // Replots now when visible (or when rendering a figure), else on the next show.
+    // Replots when visible (queued: once per pass of the event loop) or now when rendering a
+    // figure; a hidden chart replots on its next show.
     void refresh();
     // Renders even when hidden (figure export draws charts that never appear on screen).
     void setAlwaysReplot(bool always) { alwaysReplot_ = always; }
 
 protected:
+    // The layer of items that move many times a second (the playback cursor), above the data and
+    // buffered on its own: moving them repaints that layer only (refreshOverlay), not the data.
+    QCPLayer* overlayLayer();
+    void refreshOverlay();
     void styleAxisRect(QCPAxisRect* rect);
     void styleAxis(QCPAxis* axis);
     void styleLegend(QCPLegend* legend);
@@ -72,6 +77,7 @@ private:
     bool fitLegendToWidth();
 
     FigureStyle style_;
+    QCPLayer* overlay_ = nullptr;
     bool legendOnTop_ = false;
     bool alwaysReplot_ = false;
     bool pendingReplot_ = false;

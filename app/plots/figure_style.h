@@ -60,6 +60,10 @@ inline const QColor yellow{0xF0, 0xE4, 0x42};        // very light
 inline const QColor black{0x00, 0x00, 0x00};
 inline const QColor grey{0x88, 0x88, 0x88};
 inline const QColor selection{0x00, 0x00, 0x00};
+// The playback cursor and the layer running at it (teaching mode): a black line over a band of
+// translucent yellow, distinct from the selection's solid outline.
+inline const QColor cursor{0x00, 0x00, 0x00};
+inline const QColor cursorBand{0xF0, 0xE4, 0x42, 120};
 
 inline const QColor& forward = blue;
 inline const QColor& backward = skyBlue;

@@ -34,6 +34,68 @@ double layerMetricValue(LayerMetric metric, const sim::LayerResult& layer)
     return 0;
 }
 
+namespace {
+// The network's blocks: every other one shaded behind a panel's bars and, in the strip above the
+// panels, each drawn as a box with its name where the name fits. Only visible blocks are drawn.
+class LayerGroupBands : public QCPAbstractPlottable {
+public:
+    LayerGroupBands(QCPAxis* keyAxis, QCPAxis* valueAxis, const std::vector<LayerGroup>& groups, bool labelled, QFont font)
+        : QCPAbstractPlottable(keyAxis, valueAxis)
+        , groups_(groups)
+        , labelled_(labelled)
+        , font_(std::move(font))
+    {
+        setSelectable(QCP::stNone);
+        setAntialiased(false);
+    }
+    double selectTest(const QPointF&, bool, QVariant* = nullptr) const override { return -1; }
+    QCPRange getKeyRange(bool& foundRange, QCP::SignDomain = QCP::sdBoth) const override
+    {
+        foundRange = false;
+        return {};
+    }
+    QCPRange getValueRange(bool& foundRange, QCP::SignDomain = QCP::sdBoth, const QCPRange& = QCPRange()) const override
+    {
+        foundRange = false;
+        return {};
+    }
+
+protected:
+    void draw(QCPPainter* painter) override
+    {
+        if (groups_.empty())
+            return;
+        const QCPRange visible = keyAxis()->range();
+        const QRect area = keyAxis()->axisRect()->rect();
+        const auto first = std::partition_point(groups_.begin(), groups_.end(),
+                                                [&](const LayerGroup& g) { return g.last + 0.5 < visible.lower; });
+        const QColor shade(0, 0, 0, labelled_ ? 26 : 12);
+        painter->setFont(font_);
+        const QFontMetricsF metrics(font_);
+        for (auto it = first; it != groups_.end() && it->first - 0.5 <= visible.upper; ++it) {
+            const double x0 = keyAxis()->coordToPixel(it->first - 0.5);
+            const double x1 = keyAxis()->coordToPixel(it->last + 0.5);
+            const QRectF band(x0, area.top(), x1 - x0, area.height());
+            if ((it - groups_.begin()) % 2 == 1)
+                painter->fillRect(band, shade);
+            if (!labelled_)
+                continue;
+            const QString label = QString::fromStdString(it->label);
+            if (metrics.horizontalAdvance(label) + 4 <= band.width()) {
+                painter->setPen(Qt::black);
+                painter->drawText(band, Qt::AlignCenter, label);
+            }
+        }
+    }
+    void drawLegendIcon(QCPPainter*, const QRectF&) const override {}
+
+private:
+    const std::vector<LayerGroup>& groups_;
+    bool labelled_;
+    QFont font_;
+};
+} // namespace
+
 static QColor metricColor(LayerMetric metric)
 {
     switch (metric) {
@@ -67,26 +129,23 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
         x->setTickLabelRotation(-60);
         const bool last = i + 1 == metrics_.size();
         x->setTickLabels(last);
-        if (!last) {
-            panel.rect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msTop);
-            panel.rect->setMargins(QMargins(0, 0, 0, style.isPaper() ? 2 : 4));
-        }
-        // Small multiples: the panel's title sits inside its top-left corner, not as a rotated
-        // axis label that would not fit a short panel.
+        // Small multiples: the panel's title sits in a row of its own above the panel, never
+        // over the bars, and is not a rotated axis label that would not fit a short panel.
         auto* title = new QCPItemText(this);
         title->setClipToAxisRect(false);
-        title->setClipAxisRect(panel.rect);
         title->position->setAxisRect(panel.rect);
         title->position->setAxes(x, y);
         title->position->setType(QCPItemPosition::ptAxisRectRatio);
-        title->position->setCoords(0.005, 0.0);
-        title->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        title->position->setCoords(0.0, 0.0);
+        title->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
         title->setText(layerMetricTitle(panel.metric));
         title->setFont(style.labelFont());
         title->setColor(Qt::black);
-        title->setBrush(QColor(255, 255, 255, 215));
-        title->setPadding(QMargins(3, 0, 3, 1));
+        title->setPadding(QMargins(0, 0, 0, style.isPaper() ? 1 : 2));
         title->setLayer(QStringLiteral("legend"));
+        const int titleRoom = static_cast<int>(std::ceil(QFontMetricsF(style.labelFont()).height())) + (style.isPaper() ? 2 : 4);
+        panel.rect->setAutoMargins(last ? QCP::msLeft | QCP::msRight | QCP::msBottom : QCP::msLeft | QCP::msRight);
+        panel.rect->setMargins(QMargins(0, titleRoom, 0, 0));
         y->ticker()->setTickCount(2);
         panel.rect->setRangeDrag(Qt::Horizontal);
         panel.rect->setRangeZoom(Qt::Horizontal);
@@ -110,11 +169,51 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
         panel.selected->setPen(QPen(palette::selection, style.isPaper() ? 0.8 : 2));
         panel.selected->setBrush(color.darker(160));
         panel.selected->setSelectable(QCP::stNone);
+        auto* bands = new LayerGroupBands(x, y, groups_, false, style.tickFont());
+        bands->setLayer(QStringLiteral("grid"));
+        bands->removeFromLegend();
+        panel.highlight = new QCPItemRect(this);
+        panel.highlight->setClipAxisRect(panel.rect);
+        for (auto* corner : {panel.highlight->topLeft, panel.highlight->bottomRight}) {
+            corner->setAxes(x, y);
+            corner->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        }
+        panel.highlight->setPen(QPen(palette::cursor, 1.5, Qt::DashLine));
+        panel.highlight->setBrush(palette::cursorBand);
+        panel.highlight->setSelectable(false);
+        panel.highlight->setLayer(overlayLayer());
+        panel.highlight->setVisible(false);
         connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayerBarsPlot::syncRanges);
         panels_.push_back(panel);
     }
+    // The blocks strip, above the panels: one box per block, named where the name fits.
+    groupStrip_ = new QCPAxisRect(this);
+    plotLayout()->insertRow(0);
+    plotLayout()->addElement(0, 0, groupStrip_);
+    groupStrip_->setMarginGroup(QCP::msLeft | QCP::msRight, marginGroup);
+    groupStrip_->setAutoMargins(QCP::msLeft | QCP::msRight);
+    groupStrip_->setMargins(QMargins(0, 0, 0, 0));
+    for (auto* axis : groupStrip_->axes())
+        axis->setVisible(false);
+    groupStrip_->axis(QCPAxis::atLeft)->setRange(0, 1);
+    groupStrip_->setRangeDrag(Qt::Horizontal);
+    groupStrip_->setRangeZoom(Qt::Horizontal);
+    auto* stripBands = new LayerGroupBands(groupStrip_->axis(QCPAxis::atBottom), groupStrip_->axis(QCPAxis::atLeft), groups_, true,
+                                           style.tickFont());
+    stripBands->removeFromLegend();
+    connect(groupStrip_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayerBarsPlot::syncRanges);
+    showGroupStrip(false);
+
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setMouseTracking(true);
+}
+
+void LayerBarsPlot::showGroupStrip(bool shown)
+{
+    const int height = shown ? static_cast<int>(std::ceil(QFontMetricsF(figureStyle().tickFont()).height() * 1.4)) : 0;
+    groupStrip_->setMinimumSize(0, height);
+    groupStrip_->setMaximumSize(QWIDGETSIZE_MAX, height);
+    groupStrip_->setVisible(shown);
 }
 
 QVector<double> LayerBarsPlot::panelValues(LayerMetric metric, const sim::Result& result, QVector<double>& keys) const
@@ -134,24 +233,95 @@ QVector<double> LayerBarsPlot::panelValues(LayerMetric metric, const sim::Result
 
 void LayerBarsPlot::setData(const sim::Scenario& scenario, const sim::Result& result)
 {
-    const bool sameLayerCount = result.layers.size() == result_.layers.size();
+    setData(scenario, std::make_shared<const sim::Result>(result));
+}
+
+void LayerBarsPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result)
+{
+    const bool sameLayerCount = result_ && result->layers.size() == result_->layers.size();
     scenario_ = scenario;
-    result_ = result;
-    const int n = static_cast<int>(result.layers.size());
-    names_.clear();
-    for (int i = 0; i < n; ++i)
-        names_.push_back(layerName(scenario, i));
-    for (auto& panel : panels_) {
-        QVector<double> keys;
-        const QVector<double> values = panelValues(panel.metric, result, keys);
-        panel.bars->setData(keys, values, true);
+    result_ = std::move(result);
+    const int n = layerCount();
+    if (!sameLayerCount || names_.size() != static_cast<std::size_t>(n)) {
+        names_.clear();
+        std::vector<std::string> plainNames;
+        names_.reserve(static_cast<std::size_t>(n));
+        plainNames.reserve(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            names_.push_back(layerName(scenario, i));
+            plainNames.push_back(names_.back().toStdString());
+        }
+        groups_ = groupLayers(plainNames);
+        showGroupStrip(!groups_.empty());
     }
+    for (auto& panel : panels_)
+        panel.values = panelValues(panel.metric, *result_, panel.keys);
+    layersPerBar_ = 0; // the bars are rebuilt for the new values
     if (!sameLayerCount || layerRange_)
-        for (auto& panel : panels_)
-            panel.rect->axis(QCPAxis::atBottom)->setRange(layerRange_ ? layerRange_->first - 0.6 : -0.6,
-                                                          layerRange_ ? layerRange_->second + 0.4 : n - 0.4);
+        syncRanges(QCPRange(layerRange_ ? layerRange_->first - 0.6 : -0.6, layerRange_ ? layerRange_->second + 0.4 : n - 0.4));
+    if (layersPerBar_ == 0)
+        updateResolution();
     rescaleValues();
     setSelectedLayer(selectedLayer_ < n ? selectedLayer_ : -1);
+}
+
+void LayerBarsPlot::fillBars(QCPBars* bars, const QVector<double>& keys, const QVector<double>& values) const
+{
+    if (values.isEmpty()) {
+        bars->data()->clear();
+        return;
+    }
+    if (layersPerBar_ <= 1) {
+        bars->setWidth(0.8);
+        bars->setData(keys, values, true);
+        return;
+    }
+    // One bar per run of layersPerBar_ layers (aligned to multiples of it), as tall as the
+    // largest value of the run: a single stalling layer among thousands stays visible.
+    const int run = layersPerBar_;
+    QVector<double> binKeys, binValues;
+    binKeys.reserve(values.size() / run + 2);
+    binValues.reserve(values.size() / run + 2);
+    const int firstKey = static_cast<int>(keys.front());
+    for (int i = 0; i < values.size();) {
+        const int layer = firstKey + i;
+        const int binStart = layer - layer % run;
+        const int end = std::min(static_cast<int>(values.size()), binStart + run - firstKey);
+        double largest = values[i];
+        for (int j = i + 1; j < end; ++j)
+            largest = std::max(largest, values[j]);
+        binKeys.push_back(binStart + (run - 1) / 2.0);
+        binValues.push_back(largest);
+        i = end;
+    }
+    bars->setWidth(run * 0.9);
+    bars->setData(binKeys, binValues, true);
+}
+
+bool LayerBarsPlot::updateResolution()
+{
+    if (panels_.empty())
+        return false;
+    auto* x = panels_.back().rect->axis(QCPAxis::atBottom);
+    const int pixels = panels_.back().rect->width(); // 0 until the first layout
+    const double layersShown = std::max(1.0, x->range().size());
+    // Powers of two, so that zooming regroups the layers rarely and panning never does. Grouped
+    // comparison bars (figures) stay one per layer.
+    int run = 1;
+    while (pixels > 0 && comparisonLabels_.empty() && layersShown / run > pixels / 2.0 && run < (1 << 24))
+        run *= 2;
+    if (run == layersPerBar_)
+        return false;
+    layersPerBar_ = run;
+    for (auto& panel : panels_) {
+        fillBars(panel.bars, panel.keys, panel.values);
+        if (baselineResult_)
+            fillBars(panel.baseline, panel.keys, panel.baselineValues);
+        else
+            panel.baseline->data()->clear();
+        panel.baseline->setWidth(panel.bars->width());
+    }
+    return true;
 }
 
 void LayerBarsPlot::rescaleValues()
@@ -177,27 +347,38 @@ void LayerBarsPlot::rescaleValues()
             upper = std::max(upper, 1.0);
         else if (upper <= 0)
             upper = 1; // no stall at all: an empty panel with a sensible scale, not a degenerate one
-        // Headroom above the bars for the panel title.
-        y->setRange(0, upper * 1.3);
+        y->setRange(0, upper * 1.05);
     }
 }
 
 void LayerBarsPlot::setBaseline(const std::optional<sim::Result>& baseline)
 {
-    const bool usable = baseline && baseline->layers.size() == result_.layers.size();
+    const bool usable = baseline && result_ && baseline->layers.size() == result_->layers.size();
+    baselineResult_ = usable ? std::make_shared<const sim::Result>(*baseline) : nullptr;
     for (auto& panel : panels_) {
-        panel.baseline->data()->clear();
-        if (!usable)
+        panel.baselineValues.clear();
+        if (!usable) {
+            panel.baseline->data()->clear();
             continue;
-        QVector<double> keys, values;
-        for (std::size_t i = 0; i < baseline->layers.size(); ++i) {
-            keys.push_back(static_cast<double>(i));
-            values.push_back(layerMetricValue(panel.metric, baseline->layers[i]));
         }
-        panel.baseline->setData(keys, values, true);
+        QVector<double> keys;
+        panel.baselineValues = panelValues(panel.metric, *baselineResult_, keys);
+        fillBars(panel.baseline, panel.keys, panel.baselineValues);
+        panel.baseline->setWidth(panel.bars->width());
     }
     rescaleValues();
     refresh();
+}
+
+void LayerBarsPlot::setHighlightedLayer(int layer)
+{
+    highlightedLayer_ = layer;
+    for (auto& panel : panels_) {
+        panel.highlight->setVisible(layer >= 0);
+        panel.highlight->topLeft->setCoords(layer - 0.5, 0);
+        panel.highlight->bottomRight->setCoords(layer + 0.5, 1);
+    }
+    refreshOverlay();
 }
 
 void LayerBarsPlot::setSelectedLayer(int layer)
@@ -205,8 +386,9 @@ void LayerBarsPlot::setSelectedLayer(int layer)
     selectedLayer_ = layer;
     for (auto& panel : panels_) {
         panel.selected->data()->clear();
-        if (layer >= 0 && static_cast<std::size_t>(layer) < result_.layers.size())
-            panel.selected->addData(layer, layerMetricValue(panel.metric, result_.layers[static_cast<std::size_t>(layer)]));
+        if (layer >= 0 && layer < layerCount())
+            panel.selected->addData(layer, layerMetricValue(panel.metric, result_->layers[static_cast<std::size_t>(layer)]));
+        panel.selected->setWidth(std::max(0.8, panel.bars->width()));
     }
     updateLabels();
     refresh();
@@ -219,7 +401,7 @@ void LayerBarsPlot::syncRanges(const QCPRange& range)
     syncing_ = true;
     // The layers shown: all, or those of the figure's range.
     const double first = layerRange_ ? layerRange_->first : 0;
-    const double n = layerRange_ ? layerRange_->second + 1 : static_cast<double>(result_.layers.size());
+    const double n = layerRange_ ? layerRange_->second + 1 : static_cast<double>(layerCount());
     QCPRange clamped = range;
     if (n > first) {
         const double minimum = std::min(3.0, n - first + 0.2);
@@ -234,14 +416,17 @@ void LayerBarsPlot::syncRanges(const QCPRange& range)
     }
     for (auto& panel : panels_)
         panel.rect->axis(QCPAxis::atBottom)->setRange(clamped);
+    groupStrip_->axis(QCPAxis::atBottom)->setRange(clamped);
     syncing_ = false;
     updateLabels();
+    if (updateResolution())
+        rescaleValues();
 }
 
 void LayerBarsPlot::setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others)
 {
     for (const auto& [label, result] : others)
-        if (result->layers.size() != result_.layers.size())
+        if (result->layers.size() != static_cast<std::size_t>(layerCount()))
             throw std::invalid_argument("the per-layer chart compares scenarios of the same network only (\""
                                         + label.toStdString() + "\" has other layers)");
     ownLabel_ = ownLabel;
@@ -334,7 +519,17 @@ QString LayerBarsPlot::drawnDataCsv() const
             bars.push_back(panel.comparisons[i]);
         series.emplace_back(comparisonLabels_[i], bars);
     }
-    for (const auto& [label, bars] : series) {
+    // This scenario's values are written per layer even where the bars show runs of layers.
+    const auto& ownKeys = panels_.front().keys;
+    for (int i = 0; i < ownKeys.size(); ++i) {
+        csv += csvField(series.front().first) + QLatin1Char(',')
+               + csvField(names_[static_cast<std::size_t>(std::lround(ownKeys[i]))]);
+        for (const auto& panel : panels_)
+            csv += QLatin1Char(',') + QString::number(panel.values[i], 'g', 12);
+        csv += QLatin1Char('\n');
+    }
+    for (std::size_t s = 1; s < series.size(); ++s) {
+        const auto& [label, bars] = series[s];
         const auto& keysOf = *bars.front()->data();
         for (int i = 0; i < keysOf.size(); ++i) {
             const int layer = static_cast<int>(std::lround((keysOf.constBegin() + i)->key));
@@ -378,6 +573,10 @@ bool LayerBarsPlot::updateLabels()
 bool LayerBarsPlot::adaptToLayout()
 {
     bool again = updateLabels();
+    if (updateResolution()) {
+        rescaleValues();
+        again = true;
+    }
     // Panels get equal plot heights: the bottom one also holds the rotated layer names, so its
     // share of the layout is its plot height plus their room.
     double total = 0, margins = 0;
@@ -391,8 +590,8 @@ bool LayerBarsPlot::adaptToLayout()
     for (std::size_t i = 0; i < panels_.size(); ++i) {
         const auto& rect = panels_[i].rect;
         const double factor = (inner + rect->margins().top() + rect->margins().bottom()) / total;
-        // A legend on top (comparisons) takes row 0 and moves the panels down by one.
-        const int row = static_cast<int>(i) + (plotLayout()->rowCount() > static_cast<int>(panels_.size()) ? 1 : 0);
+        // The rows above the panels (a legend, the blocks strip) come first.
+        const int row = static_cast<int>(i) + plotLayout()->rowCount() - static_cast<int>(panels_.size());
         if (std::abs(plotLayout()->rowStretchFactors().at(row) - factor) > 0.01) {
             plotLayout()->setRowStretchFactor(row, factor);
             again = true;
@@ -408,7 +607,7 @@ int LayerBarsPlot::layerAtPixel(const QPoint& widgetPos) const
             continue;
         const double key = panel.rect->axis(QCPAxis::atBottom)->pixelToCoord(widgetPos.x());
         const int layer = static_cast<int>(std::lround(key));
-        if (layer >= 0 && static_cast<std::size_t>(layer) < result_.layers.size())
+        if (layer >= 0 && layer < layerCount())
             return layer;
     }
     return -1;
@@ -424,7 +623,7 @@ void LayerBarsPlot::mouseMoveEvent(QMouseEvent* event)
         QToolTip::hideText();
         return;
     }
-    const auto& r = result_.layers[static_cast<std::size_t>(layer)];
+    const auto& r = result_->layers[static_cast<std::size_t>(layer)];
     const QString text = QStringLiteral("<b>%1</b><br>sparsity: %2<br>ratio: %3<br>forward stall: %4<br>backward stall: %5<br>output: %6%7"
                                         "<br>bound by: %8 forward, %9 backward")
                              .arg(names_[static_cast<std::size_t>(layer)].toHtmlEscaped(), formatPercent(r.sparsity),

@@ -1,12 +1,16 @@
 #pragma once
 // Per-layer bars in execution order, one stacked panel per metric sharing the layer axis:
 // output sparsity, compression ratio, forward stall and backward stall. Layer names are
-// rotated and thinned to what fits; zoom and pan along the layers.
+// rotated and thinned to what fits, the network's blocks are named above the panels and shaded
+// every other one; zoom and pan along the layers. Where more layers than pixels are shown, each
+// bar stands for a run of layers and shows their largest value (so that no stall disappears).
 #include "chart.h"
+#include "layer_groups.h"
 
 #include "sim/result.h"
 #include "sim/scenario.h"
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -30,7 +34,8 @@ public:
     // `layerRange`: the first and last layer (indices, inclusive) of a figure of part of the
     // network; absent: every layer. Call before setData.
     void setLayerRange(std::optional<std::pair<int, int>> layerRange) { layerRange_ = layerRange; }
-    void setData(const sim::Scenario& scenario, const sim::Result& result);
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result);
+    void setData(const sim::Scenario& scenario, const sim::Result& result); // keeps a copy
     // Other scenarios of the same network side by side with this one: each layer's bars are
     // grouped, one per scenario, coloured per scenario and named in a legend on top. Throws
     // std::invalid_argument when a result has another number of layers.
@@ -39,6 +44,10 @@ public:
     // Outlines of the baseline's values (only drawn when it has the same layers).
     void setBaseline(const std::optional<sim::Result>& baseline);
     void setSelectedLayer(int layer);
+    // The layer running at the playback cursor (teaching mode; -1: none): a band across every
+    // panel, drawn on the overlay so that moving it does not redraw the bars.
+    void setHighlightedLayer(int layer);
+    int highlightedLayer() const { return highlightedLayer_; }
 
     const std::vector<LayerMetric>& metrics() const { return metrics_; }
     QCPBars* bars(int panel) const { return panels_[static_cast<std::size_t>(panel)].bars; }
@@ -48,6 +57,11 @@ public:
     int layerAtPixel(const QPoint& widgetPos) const;
     // Layer names shown on the axis (after thinning), for checks and tests.
     int visibleLabelCount() const { return visibleLabels_; }
+    // The network's blocks as named above the panels (empty when the names do not group).
+    const std::vector<LayerGroup>& groups() const { return groups_; }
+    // Layers per drawn bar at the current zoom and width: 1, or a power of two when the layers
+    // shown outnumber the pixels.
+    int layersPerBar() const { return layersPerBar_; }
 
 signals:
     void layerClicked(int layer);
@@ -67,10 +81,18 @@ private:
         QCPBars* baseline = nullptr;
         std::vector<QCPBars*> comparisons;
         QCPBarsGroup* group = nullptr;
+        QCPItemRect* highlight = nullptr; // the band of the layer at the cursor
+        QVector<double> keys, values;     // every layer's value (the CSV); the bars may bin them
+        QVector<double> baselineValues;   // the baseline's, same keys
     };
     QVector<double> panelValues(LayerMetric metric, const sim::Result& result, QVector<double>& keys) const;
     // Returns true when the set of shown names changed.
     bool updateLabels();
+    void showGroupStrip(bool shown);
+    // Rebuilds the drawn bars at the resolution the zoom needs; true when it changed.
+    bool updateResolution();
+    void fillBars(QCPBars* bars, const QVector<double>& keys, const QVector<double>& values) const;
+    int layerCount() const { return result_ ? static_cast<int>(result_->layers.size()) : 0; }
     void syncRanges(const QCPRange& range);
     void rescaleValues();
 
@@ -78,12 +100,17 @@ private:
     std::vector<Panel> panels_;
     QSharedPointer<QCPAxisTickerText> nameTicker_;
     sim::Scenario scenario_;
-    sim::Result result_;
+    std::shared_ptr<const sim::Result> result_;
+    std::shared_ptr<const sim::Result> baselineResult_; // only when it has the same layers
     std::vector<QString> names_;
+    std::vector<LayerGroup> groups_;
+    QCPAxisRect* groupStrip_ = nullptr; // the blocks' names, above the panels
+    int layersPerBar_ = 1;
     std::optional<std::pair<int, int>> layerRange_;
     QString ownLabel_;
     std::vector<QString> comparisonLabels_;
     int selectedLayer_ = -1;
+    int highlightedLayer_ = -1;
     int visibleLabels_ = 0;
     int labelStep_ = 0;
     bool syncing_ = false;

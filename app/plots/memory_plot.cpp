@@ -5,6 +5,8 @@
 #include "format.h"
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 
 namespace offload::plots {
 
@@ -53,9 +55,41 @@ MemoryPlot::MemoryPlot(const FigureStyle& style, QWidget* parent)
     baseline_->removeFromLegend();
     placeLegendOnTop();
 
+    cursorLine_ = new QCPItemStraightLine(this);
+    cursorDot_ = new QCPItemTracer(this);
+    cursorLine_->setPen(QPen(palette::cursor, 2));
+    cursorDot_->setStyle(QCPItemTracer::tsCircle);
+    cursorDot_->setSize(style.isPaper() ? 5 : 11);
+    cursorDot_->setPen(QPen(palette::cursor, 2));
+    cursorDot_->setBrush(palette::cursorBand);
+    for (QCPAbstractItem* item : {static_cast<QCPAbstractItem*>(cursorLine_), static_cast<QCPAbstractItem*>(cursorDot_)}) {
+        item->setLayer(overlayLayer());
+        item->setSelectable(false);
+        item->setVisible(false);
+    }
+
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     axisRect()->setRangeDrag(Qt::Horizontal);
     axisRect()->setRangeZoom(Qt::Horizontal);
+}
+
+void MemoryPlot::setCursorTime(double seconds)
+{
+    cursorS_ = seconds;
+    const bool shown = !std::isnan(seconds) && result_ && !result_->memory.empty();
+    cursorLine_->setVisible(shown);
+    cursorDot_->setVisible(shown);
+    if (shown) {
+        // The allocation in force at the cursor: the last point at or before it.
+        const auto after = std::upper_bound(result_->memory.begin(), result_->memory.end(), seconds,
+                                            [](double t, const sim::MemoryPoint& p) { return t < p.time_s; });
+        const std::uint64_t bytes = after == result_->memory.begin() ? 0 : std::prev(after)->bytes;
+        const double ms = seconds * 1e3;
+        cursorLine_->point1->setCoords(ms, 0);
+        cursorLine_->point2->setCoords(ms, 1);
+        cursorDot_->position->setCoords(ms, static_cast<double>(bytes) / kGiB);
+    }
+    refreshOverlay();
 }
 
 void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const
@@ -128,8 +162,8 @@ void MemoryPlot::setComparisons(const QString& ownLabel, const std::vector<std::
         fillSteps(graph, result->memory, endOf(*result));
         endMs_ = std::max(endMs_, endOf(*result));
         comparisons_.push_back(graph);
-        sameOracle = sameOracle && result->oracle_memory.size() == result_.oracle_memory.size()
-                     && result->summary.oracle_s == result_.summary.oracle_s;
+        sameOracle = sameOracle && result_ && result->oracle_memory.size() == result_->oracle_memory.size()
+                     && result->summary.oracle_s == result_->summary.oracle_s;
     }
     if (!sameOracle) {
         oracle_->data()->clear();
@@ -161,7 +195,13 @@ QString MemoryPlot::drawnDataCsv() const
 
 void MemoryPlot::setData(const sim::Scenario& scenario, const sim::Result& result)
 {
-    result_ = result;
+    setData(scenario, std::make_shared<const sim::Result>(result));
+}
+
+void MemoryPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> resultPtr)
+{
+    const sim::Result& result = *resultPtr;
+    result_ = std::move(resultPtr);
     endMs_ = std::max(endOf(result), result.summary.oracle_s * 1e3);
     fillSteps(memory_, result.memory, endOf(result));
     fillSteps(oracle_, result.oracle_memory, std::max(result.summary.oracle_s * 1e3, 0.0));
@@ -171,6 +211,8 @@ void MemoryPlot::setData(const sim::Scenario& scenario, const sim::Result& resul
     else
         budget_->setData(QVector<double>{0, std::max(endMs_, 1e-3)}, QVector<double>{budgetGiB, budgetGiB}, true);
     rescale();
+    if (!std::isnan(cursorS_))
+        setCursorTime(cursorS_); // the dot follows the new curve
     refresh();
 }
 
@@ -221,8 +263,8 @@ void MemoryPlot::setSelectedLayer(int layer)
     for (auto* item : selectionSpans_)
         removeItem(item);
     selectionSpans_.clear();
-    if (layer >= 0) {
-        for (const auto& e : result_.events) {
+    if (layer >= 0 && result_) {
+        for (const auto& e : result_->events) {
             if (e.lane != sim::Lane::compute || e.layer != layer
                 || (e.kind != sim::EventKind::forward && e.kind != sim::EventKind::backward))
                 continue;

@@ -6,6 +6,8 @@
 #include "sim/result.h"
 #include "sim/scenario.h"
 
+#include <limits>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -17,9 +19,15 @@ class MemoryPlot : public Chart {
 public:
     explicit MemoryPlot(const FigureStyle& style = FigureStyle::forPreset(FigurePreset::screen), QWidget* parent = nullptr);
 
-    void setData(const sim::Scenario& scenario, const sim::Result& result);
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result);
+    void setData(const sim::Scenario& scenario, const sim::Result& result); // keeps a copy
     void setBaseline(const std::optional<sim::Result>& baseline);
     void setSelectedLayer(int layer);
+    // The playback cursor (teaching mode): a vertical line at a time of the iteration with a dot
+    // on the memory curve, drawn on the overlay so that moving it does not redraw the curves.
+    // NaN hides it.
+    void setCursorTime(double seconds);
+    double cursorTime() const { return cursorS_; }
     // A figure of one time range (ms): every curve is cut at its edges and the axis shows
     // exactly it. Absent: the whole iteration. Call before setData.
     void setTimeRange(std::optional<std::pair<double, double>> rangeMs);
@@ -47,7 +55,10 @@ private:
     std::vector<QCPGraph*> comparisons_;
     std::optional<std::pair<double, double>> rangeMs_;
     std::vector<QCPItemRect*> selectionSpans_;
-    sim::Result result_;
+    QCPItemStraightLine* cursorLine_ = nullptr;
+    QCPItemTracer* cursorDot_ = nullptr;
+    double cursorS_ = std::numeric_limits<double>::quiet_NaN();
+    std::shared_ptr<const sim::Result> result_;
     double endMs_ = 0;
 };
 

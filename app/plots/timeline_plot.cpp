@@ -204,6 +204,7 @@ void TimelineLanes::draw(QCPPainter* painter)
 
     std::vector<QRectF> stallRects;
     std::vector<QRectF> selectedRects;
+    std::vector<QRectF> highlightedRects;
     for (int row = 0; row < rowCount(); ++row) {
         const Row& r = rows_[static_cast<std::size_t>(row)];
         // Sub-pixel events are merged into one pixel-wide column per colour: with tens of
@@ -215,6 +216,8 @@ void TimelineLanes::draw(QCPPainter* painter)
             QRectF rect = eventRect(row, e);
             if (belongsToLayer(e, selectedLayer_))
                 selectedRects.push_back(rect);
+            if (highlightedLayer_ >= 0 && e.layer == highlightedLayer_ && e.lane == sim::Lane::compute)
+                highlightedRects.push_back(rect);
             if (e.kind == sim::EventKind::stall) {
                 if (rect.width() < 1.5)
                     rect.setWidth(1.5); // a stall must never vanish at any zoom
@@ -248,6 +251,13 @@ void TimelineLanes::draw(QCPPainter* painter)
         painter->setPen(QPen(palette::selection, paper_ ? 1.0 : 2.5));
         for (const auto& rect : selectedRects)
             painter->drawRect(rect.adjusted(-1, -1, 1, 1));
+    }
+    if (!highlightedRects.empty()) {
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        painter->setBrush(palette::cursorBand);
+        painter->setPen(QPen(palette::cursor, 1.5, Qt::DashLine));
+        for (const auto& rect : highlightedRects)
+            painter->drawRect(rect.adjusted(-2, -2, 2, 2));
     }
 }
 
@@ -305,6 +315,12 @@ TimelinePlot::TimelinePlot(const FigureStyle& style, QWidget* parent)
     baselineLabel_->setBrush(QColor(255, 255, 255, 210));
     setBaselineEnd(std::nullopt);
 
+    cursorLine_ = new QCPItemStraightLine(this);
+    cursorLine_->setLayer(overlayLayer());
+    cursorLine_->setPen(QPen(palette::cursor, 2));
+    cursorLine_->setSelectable(false);
+    cursorLine_->setVisible(false);
+
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     axisRect()->setRangeDrag(Qt::Horizontal);
     axisRect()->setRangeZoom(Qt::Horizontal);
@@ -328,8 +344,15 @@ void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& res
 void TimelinePlot::setData(const sim::Scenario& scenario, const sim::Result& result,
                            std::optional<std::pair<double, double>> rangeMs)
 {
+    setData(scenario, std::make_shared<const sim::Result>(result), rangeMs);
+}
+
+void TimelinePlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> resultPtr,
+                           std::optional<std::pair<double, double>> rangeMs)
+{
+    const sim::Result& result = *resultPtr;
     scenario_ = scenario;
-    layers_ = result.layers;
+    result_ = std::move(resultPtr);
     const double previousEnd = lanes_->endMs();
     const bool clipChanged = clipMs_ != rangeMs;
     clipMs_ = rangeMs;
@@ -458,6 +481,26 @@ void TimelinePlot::setSelectedLayer(int layer)
     refresh();
 }
 
+void TimelinePlot::setCursorTime(double seconds)
+{
+    cursorS_ = seconds;
+    cursorLine_->setVisible(!std::isnan(seconds));
+    if (!std::isnan(seconds)) {
+        cursorLine_->point1->setCoords(seconds * 1e3, 0);
+        cursorLine_->point2->setCoords(seconds * 1e3, 1);
+    }
+    refreshOverlay();
+}
+
+void TimelinePlot::setHighlightedLayer(int layer)
+{
+    if (layer == highlightedLayer_)
+        return;
+    highlightedLayer_ = layer;
+    lanes_->setHighlightedLayer(layer);
+    refresh();
+}
+
 void TimelinePlot::setBaselineEnd(std::optional<double> baselineIterationS)
 {
     baselineLine_->setVisible(baselineIterationS.has_value());
@@ -485,8 +528,8 @@ QString TimelinePlot::hoverText(const QPoint& widgetPos) const
     const sim::Event* event = eventAtPixel(widgetPos);
     if (!event)
         return {};
-    const bool hasLayer = event->layer >= 0 && static_cast<std::size_t>(event->layer) < layers_.size();
-    return describeEvent(scenario_, *event, hasLayer ? &layers_[static_cast<std::size_t>(event->layer)] : nullptr);
+    const bool hasLayer = result_ && event->layer >= 0 && static_cast<std::size_t>(event->layer) < result_->layers.size();
+    return describeEvent(scenario_, *event, hasLayer ? &result_->layers[static_cast<std::size_t>(event->layer)] : nullptr);
 }
 
 void TimelinePlot::mousePressEvent(QMouseEvent* event)

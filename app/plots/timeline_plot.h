@@ -8,6 +8,8 @@
 #include "sim/result.h"
 #include "sim/scenario.h"
 
+#include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -27,6 +29,8 @@ public:
     // The rows a set of events gets when none are forced.
     static std::vector<sim::Lane> lanesFor(const std::vector<sim::Event>& events);
     void setSelectedLayer(int layer) { selectedLayer_ = layer; }
+    // The layer running at the playback cursor: its events get a dashed outline.
+    void setHighlightedLayer(int layer) { highlightedLayer_ = layer; }
     void setPaperStyle(bool paper) { paper_ = paper; }
 
     int rowCount() const { return static_cast<int>(rows_.size()); }
@@ -66,6 +70,7 @@ private:
     double endMs_ = 0;
     double firstBackwardMs_ = -1;
     int selectedLayer_ = -1;
+    int highlightedLayer_ = -1;
     bool paper_ = false;
 };
 
@@ -85,7 +90,17 @@ public:
     // A figure of one time range (ms): events are cut at its edges and the axis shows exactly
     // it; absent: the whole iteration, zoomable.
     void setData(const sim::Scenario& scenario, const sim::Result& result, std::optional<std::pair<double, double>> rangeMs);
+    // The window's path: the snapshot's result is shared, not copied.
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                 std::optional<std::pair<double, double>> rangeMs = std::nullopt);
     void setSelectedLayer(int layer);
+    // The playback cursor (teaching mode): a vertical line at a time of the iteration, drawn on
+    // the overlay so that moving it does not redraw the events. NaN hides it.
+    void setCursorTime(double seconds);
+    double cursorTime() const { return cursorS_; }
+    // The layer running at the cursor (-1: none): its events are outlined.
+    void setHighlightedLayer(int layer);
+    int highlightedLayer() const { return highlightedLayer_; }
     // A marker of the pinned baseline's iteration end (none: hidden).
     void setBaselineEnd(std::optional<double> baselineIterationS);
     // Shows the whole iteration (or the whole clip range of a range figure).
@@ -121,9 +136,12 @@ private:
     QSharedPointer<QCPAxisTickerText> phaseTicker_;
     QCPItemStraightLine* baselineLine_ = nullptr;
     QCPItemText* baselineLabel_ = nullptr;
+    QCPItemStraightLine* cursorLine_ = nullptr;
+    double cursorS_ = std::numeric_limits<double>::quiet_NaN();
+    int highlightedLayer_ = -1;
     QSharedPointer<QCPAxisTickerText> laneTicker_;
     sim::Scenario scenario_;
-    std::vector<sim::LayerResult> layers_; // for the hover: algorithm and what bounds each pass
+    std::shared_ptr<const sim::Result> result_; // for the hover: algorithm and what bounds each pass
     std::optional<std::pair<double, double>> clipMs_;
     int selectedLayer_ = -1;
     bool wholeIterationShown_ = true;

@@ -46,6 +46,7 @@ void controlChangeToReplot(benchmark::State& state, const char* scenarioOrNetwor
         position = position >= slider->maximum() ? slider->minimum() : position + 7;
         slider->setValue(position);
         window.model().waitForIdle();
+        QApplication::processEvents(); // the views' queued replots
     }
     const auto& shown = *window.model().snapshot()->result;
     state.counters["events"] = static_cast<double>(shown.events.size());
