@@ -25,6 +25,7 @@ void addMeasureCommand(CLI::App& app, int& exitCode);
 void addReproduceCommand(CLI::App& app, int& exitCode);
 void addCompareTimesCommand(CLI::App& app, int& exitCode);
 void addImportCommand(CLI::App& app, int& exitCode);
+void addGenerateCommand(CLI::App& app, int& exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
 void addFigureCommand(CLI::App& app, int& exitCode);
 #endif

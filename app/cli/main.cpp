@@ -40,18 +40,13 @@ int main(int argc, char** argv)
 
     int exitCode = kSuccess;
     addInfoCommand(app, exitCode);
-#ifdef OFFLOAD_CLI_HAS_RUN
     addRunCommand(app, exitCode);
-#endif
-#ifdef OFFLOAD_CLI_HAS_SWEEP
     addSweepCommand(app, exitCode);
-#endif
-#ifdef OFFLOAD_CLI_HAS_MEASURE
     addMeasureCommand(app, exitCode);
-#endif
     addReproduceCommand(app, exitCode);
     addCompareTimesCommand(app, exitCode);
     addImportCommand(app, exitCode);
+    addGenerateCommand(app, exitCode);
 #ifdef OFFLOAD_HAVE_FIGURE
     addFigureCommand(app, exitCode);
 #endif

@@ -82,7 +82,12 @@ public:
     void showGlossary();
 
     // Opens a scenario or network file; on failure reports it (showError) and keeps the state.
+    // A file larger than kBackgroundOpenBytes (a generated network of a million layers) is read
+    // on a worker thread while the window stays live: true then means the opening has started,
+    // and isOpening() is true until it has finished or failed.
     bool openFile(const QString& path);
+    static constexpr qint64 kBackgroundOpenBytes = 16 * 1024 * 1024;
+    bool isOpening() const { return opening_ != nullptr; }
     // What the window opens when it starts: the bundled example first, so that the window behind
     // any error dialog is complete, then `requested` (empty: none). A requested file that fails
     // to load leaves the example open.
@@ -113,6 +118,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void openInBackground(const QString& path);
     void buildMenus();
     void showSnapshot(SnapshotPtr snapshot);
     void updateSelection(int layer);
@@ -189,6 +195,7 @@ private:
         bool sized = false; // the dock got its first height
     };
     TeachingViews teach_;
+    QObject* opening_ = nullptr; // the background open under way, if any
 };
 
 } // namespace offload::studio

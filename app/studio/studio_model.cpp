@@ -122,7 +122,16 @@ void StudioModel::scenarioEdited()
 void StudioModel::open(const QString& path)
 {
     // Loaded into a local first: a bad file throws before the model is touched.
-    sim::OpenedDocument opened = sim::openScenarioOrNetwork(toPath(QFileInfo(path).absoluteFilePath()));
+    adopt(load(path), path);
+}
+
+sim::OpenedDocument StudioModel::load(const QString& path)
+{
+    return sim::openScenarioOrNetwork(toPath(QFileInfo(path).absoluteFilePath()));
+}
+
+void StudioModel::adopt(sim::OpenedDocument opened, const QString& path)
+{
     const QString filePath =
         opened.kind == sim::DocumentKind::scenario ? QFileInfo(path).absoluteFilePath() : QString();
     replaceScenario(std::move(opened.scenario), filePath, pathToQString(opened.network_path),

@@ -10,6 +10,7 @@
 // published is newer than the one before it.
 #include "sim/result.h"
 #include "sim/scenario.h"
+#include "sim/scenario_document.h"
 #include "sim/scenario_edit.h"
 #include "sim/sweep.h"
 
@@ -84,6 +85,10 @@ public:
     // --- files ---
     // Opens a scenario or network file; throws InputError and changes nothing on failure.
     void open(const QString& path);
+    // The same in two steps, for files too large to read on the GUI thread: load() reads and
+    // validates on any thread (throws InputError), adopt() makes the loaded document the model's.
+    static sim::OpenedDocument load(const QString& path);
+    void adopt(sim::OpenedDocument opened, const QString& path);
     // Writes the scenario atomically; references are rewritten relative to `path`.
     void save(const QString& path);
     const QString& filePath() const { return filePath_; }
