@@ -57,6 +57,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <limits>
+
 #include <optional>
 
 namespace offload::studio {
@@ -1003,8 +1005,10 @@ void MainWindow::setupTeaching()
     teach_.presentation = new teaching::PresentationMode(model_, this);
     connect(teach_.presentation, &teaching::PresentationMode::leaveRequested, this, [this] { setPresentationMode(false); });
 
-    // The charts follow the cursor and its layer.
+    // The charts follow the cursor and its layer (after showSnapshot has given them new data).
     connect(&model_, &StudioModel::cursorChanged, this, &MainWindow::showCursorInCharts);
+    connect(&model_, &StudioModel::snapshotChanged, this, &MainWindow::showCursorInCharts);
+    connect(teach_.dock, &QDockWidget::visibilityChanged, this, &MainWindow::showCursorInCharts);
 
     // Menus: View > Teaching Panels and Presentation Mode, a Lessons menu, Help > Glossary.
     QMenu* viewMenu = nullptr;
@@ -1062,7 +1066,15 @@ void MainWindow::setupTeaching()
 
 void MainWindow::showCursorInCharts()
 {
-    // The charts' cursor API (setCursorTime / setHighlightedLayer) comes with app/plots.
+    // The cursor is drawn while the teaching views are open; otherwise the charts stay as the
+    // analysis layout shows them (no line at 0 ms).
+    const bool teaching = teach_.dock && teach_.dock->isVisible() && shown_;
+    const double t = teaching ? model_.cursorTime() : std::numeric_limits<double>::quiet_NaN();
+    const int layer = teaching ? model_.cursorLayer() : -1;
+    timeline_->setCursorTime(t);
+    timeline_->setHighlightedLayer(layer);
+    memory_->setCursorTime(t);
+    layerBars_->setHighlightedLayer(layer);
 }
 
 void MainWindow::setTeachingPanelsVisible(bool visible)

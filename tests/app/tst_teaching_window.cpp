@@ -5,6 +5,9 @@
 #include "test_support.h"
 
 #include "app/plots/format.h"
+#include "app/plots/layer_bars_plot.h"
+#include "app/plots/memory_plot.h"
+#include "app/plots/timeline_plot.h"
 #include "app/studio/teaching/caption_bar.h"
 #include "app/studio/teaching/diagram_layout.h"
 #include "app/studio/teaching/glossary.h"
@@ -24,6 +27,7 @@
 #include <QMenuBar>
 #include <QTest>
 
+#include <cmath>
 #include <set>
 
 using namespace offload;
@@ -218,6 +222,15 @@ private slots:
         window.model().stepLayer(+1);
         QCOMPARE(diagram.highlightedLayer(), window.model().cursorLayer());
         QVERIFY(diagram.highlightedLayer() >= 0);
+        // The charts draw the same cursor and layer while the teaching views are open, none after.
+        QCOMPARE(window.timeline()->cursorTime(), window.model().cursorTime());
+        QCOMPARE(window.memory()->cursorTime(), window.model().cursorTime());
+        QCOMPARE(window.timeline()->highlightedLayer(), window.model().cursorLayer());
+        QCOMPARE(window.layerBars()->highlightedLayer(), window.model().cursorLayer());
+        window.setTeachingPanelsVisible(false);
+        QVERIFY(std::isnan(window.timeline()->cursorTime()));
+        QCOMPARE(window.layerBars()->highlightedLayer(), -1);
+        window.setTeachingPanelsVisible(true);
         for (int m = 0; m < kDiagramMetrics; ++m) {
             diagram.setMetric(static_cast<DiagramMetric>(m));
             QVERIFY(diagram.legendText().startsWith(diagramMetricName(static_cast<DiagramMetric>(m))));
@@ -281,12 +294,15 @@ private slots:
         QTest::keyClick(&window, Qt::Key_Space);
         QVERIFY(!model.isPlaying());
         // Closing while presenting keeps the working layout for next time, not the lecture's.
+        auto* controlsDock = window.findChild<QDockWidget*>(QStringLiteral("controlsDock"));
+        const bool controlsShown = controlsDock->isVisibleTo(&window);
         window.setPresentationMode(true);
         QVERIFY(!window.menuBar()->isVisible());
+        QVERIFY(!controlsDock->isVisible());
         window.close();
         QVERIFY(!window.isPresenting());
         QVERIFY(window.menuBar()->isVisibleTo(&window));
-        QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("controlsDock"))->isVisibleTo(&window));
+        QCOMPARE(controlsDock->isVisibleTo(&window), controlsShown);
         QCOMPARE(QApplication::font().pointSizeF(), normalPt);
     }
 
