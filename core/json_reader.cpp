@@ -63,19 +63,32 @@ std::string lineColumn(std::string_view text, std::size_t byteOffset)
 
 nlohmann::json parseJsonText(std::string_view text, const std::string& fileLabel)
 {
-    // The callback sees the depth of every value as it is opened; refusing there keeps the
-    // parser from ever building a deep tree.
+    // Depth is checked by one scan of the text before parsing, so that the parser never builds
+    // a deep tree. (nlohmann's parser with a callback would check it as it goes, but its
+    // callback mode costs time quadratic in the length of a long array: minutes for a network
+    // of a million layers.)
     struct TooDeep {
     };
-    auto depthGuard = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-        if ((event == nlohmann::json::parse_event_t::object_start ||
-             event == nlohmann::json::parse_event_t::array_start) &&
-            depth >= kMaxJsonDepth)
-            throw TooDeep{};
-        return true;
-    };
     try {
-        return nlohmann::json::parse(text.begin(), text.end(), depthGuard, /*allow_exceptions=*/true,
+        int depth = 0;
+        bool inString = false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (inString) {
+                if (c == '\\')
+                    ++i; // an escaped character, whatever it is, does not end the string
+                else if (c == '"')
+                    inString = false;
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > kMaxJsonDepth)
+                    throw TooDeep{};
+            } else if (c == '}' || c == ']') {
+                --depth;
+            }
+        }
+        return nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
                                      /*ignore_comments=*/false);
     } catch (const TooDeep&) {
         throw InputError(fileLabel, "", "the document is nested more than " + std::to_string(kMaxJsonDepth) +
