@@ -76,6 +76,8 @@ protected:
             const double x0 = keyAxis()->coordToPixel(it->first - 0.5);
             const double x1 = keyAxis()->coordToPixel(it->last + 0.5);
             const QRectF band(x0, area.top(), x1 - x0, area.height());
+            if (band.width() < 3)
+                continue; // blocks thinner than a few pixels would only draw a moire
             if ((it - groups_.begin()) % 2 == 1)
                 painter->fillRect(band, shade);
             if (!labelled_)
@@ -555,7 +557,8 @@ bool LayerBarsPlot::updateLabels()
     auto* x = panels_.back().rect->axis(QCPAxis::atBottom);
     const int first = layerRange_ ? std::max(0, layerRange_->first) : 0;
     const double pixelsPerLayer = std::abs(x->coordToPixel(1) - x->coordToPixel(0));
-    const double lineHeight = QFontMetricsF(figureStyle().tickFont()).height() * 1.05;
+    // Rotated by 60 degrees, neighbouring names are this far apart across their slant.
+    const double lineHeight = QFontMetricsF(figureStyle().tickFont()).height() * 1.3;
     const int step = std::max(1, static_cast<int>(std::ceil(lineHeight / std::max(pixelsPerLayer, 1e-3))));
     const int n = static_cast<int>(names_.size());
     const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
