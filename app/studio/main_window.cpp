@@ -59,6 +59,7 @@
 
 #include <limits>
 
+#include <algorithm>
 #include <optional>
 
 namespace offload::studio {
@@ -227,6 +228,13 @@ MainWindow::MainWindow(QWidget* parent)
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1500, 950);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // Never larger than the screen, whatever the default or a bigger screen's saved size: on a
+    // projector's 1280 x 720 the summary and the charts' right edge must stay in view.
+    if (const QScreen* shownOn = screen()) {
+        const QRect available = shownOn->availableGeometry();
+        if (width() > available.width() || height() > available.height())
+            resize(std::min(width(), available.width()), std::min(height(), available.height()));
+    }
     rebuildRecentMenu();
     updateTitle();
 }
