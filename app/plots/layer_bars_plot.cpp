@@ -559,7 +559,9 @@ bool LayerBarsPlot::updateLabels()
     const double pixelsPerLayer = std::abs(x->coordToPixel(1) - x->coordToPixel(0));
     // Rotated by 60 degrees, neighbouring names are this far apart across their slant.
     const double lineHeight = QFontMetricsF(figureStyle().tickFont()).height() * 1.3;
-    const int step = std::max(1, static_cast<int>(std::ceil(lineHeight / std::max(pixelsPerLayer, 1e-3))));
+    // (A million layers are well under a thousandth of a pixel each: no floor above that.)
+    const double wantedStep = std::ceil(lineHeight / std::max(pixelsPerLayer, 1e-9));
+    const int step = static_cast<int>(std::clamp(wantedStep, 1.0, 1e9));
     const int n = static_cast<int>(names_.size());
     const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
     for (int i = first; i <= last; ++i) {

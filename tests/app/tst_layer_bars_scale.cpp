@@ -126,6 +126,21 @@ private slots:
         QCOMPARE(csv.count(QLatin1Char('\n')), layers + 1);
     }
 
+    void namesNeverCrowdAMillionLayers()
+    {
+        // Each name needs about a line of axis length, even when a layer is a thousandth of a
+        // pixel wide.
+        const auto s = sim::loadScenarioFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json")).toStdString());
+        plots::LayerBarsPlot plot;
+        plot.resize(600, 500);
+        plot.setData(s, resultWithOneStall(1'000'000, 10, 0.001));
+        plot.replot();
+        const double lineHeight = QFontMetricsF(plot.figureStyle().tickFont()).height();
+        QVERIFY(plot.visibleLabelCount() > 1);
+        QVERIFY2(plot.visibleLabelCount() * lineHeight <= plot.bars(0)->keyAxis()->axisRect()->width(),
+                 qPrintable(QString::number(plot.visibleLabelCount())));
+    }
+
     void generatedResidualNetworkIsADag()
     {
         const Network net = syntheticResidualNetwork(4);
