@@ -1,5 +1,7 @@
 #include "teaching.h"
 
+#include "core/byte_units.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -19,22 +21,6 @@ std::string layerName(const Network& network, int layer)
     if (layer >= 0 && static_cast<std::size_t>(layer) < network.layers.size())
         return network.layers[static_cast<std::size_t>(layer)].name;
     return "layer " + std::to_string(layer);
-}
-
-// "12.5 MiB": sizes in captions, binary units as the rest of the views.
-std::string formatBytes(std::uint64_t bytes)
-{
-    const double b = static_cast<double>(bytes);
-    char buffer[32];
-    if (b >= 1024.0 * 1024.0 * 1024.0)
-        std::snprintf(buffer, sizeof buffer, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
-    else if (b >= 1024.0 * 1024.0)
-        std::snprintf(buffer, sizeof buffer, "%.1f MiB", b / (1024.0 * 1024.0));
-    else if (b >= 1024.0)
-        std::snprintf(buffer, sizeof buffer, "%.1f KiB", b / 1024.0);
-    else
-        std::snprintf(buffer, sizeof buffer, "%llu B", static_cast<unsigned long long>(bytes));
-    return buffer;
 }
 
 // "(12.5 MiB)", or "(12.5 MiB, 4.1 MiB on the link)" when the copy is compressed.

@@ -17,17 +17,7 @@ QString formatMs(double seconds)
     return QStringLiteral("%1 µs").arg(ms * 1e3, 0, 'f', 1);
 }
 
-QString formatBytes(std::uint64_t bytes)
-{
-    const double b = static_cast<double>(bytes);
-    if (b >= kBytesPerGiB)
-        return QStringLiteral("%1 GiB").arg(bytesToGiB(b), 0, 'f', 2);
-    if (b >= kBytesPerMiB)
-        return QStringLiteral("%1 MiB").arg(bytesToMiB(b), 0, 'f', 1);
-    if (b >= kBytesPerKiB)
-        return QStringLiteral("%1 KiB").arg(b / kBytesPerKiB, 0, 'f', 1);
-    return QStringLiteral("%1 B").arg(bytes);
-}
+QString formatBytes(std::uint64_t bytes) { return QString::fromStdString(offload::formatBytes(bytes)); }
 
 QString formatGBps(double bytesPerSecond)
 {

@@ -4,6 +4,8 @@
 
 #include "format.h"
 
+#include "core/byte_units.h"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -11,7 +13,6 @@
 namespace offload::plots {
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 double endOf(const sim::Result& result)
 {
     double end = result.summary.iteration_s;
@@ -87,7 +88,7 @@ void MemoryPlot::setCursorTime(double seconds)
         const double ms = seconds * 1e3;
         cursorLine_->point1->setCoords(ms, 0);
         cursorLine_->point2->setCoords(ms, 1);
-        cursorDot_->position->setCoords(ms, static_cast<double>(bytes) / kGiB);
+        cursorDot_->position->setCoords(ms, bytesToGiB(static_cast<double>(bytes)));
     }
     refreshOverlay();
 }
@@ -99,7 +100,7 @@ void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>&
     values.reserve(static_cast<int>(points.size()) + 2);
     for (const auto& p : points) {
         keys.push_back(p.time_s * 1e3);
-        values.push_back(static_cast<double>(p.bytes) / kGiB);
+        values.push_back(bytesToGiB(static_cast<double>(p.bytes)));
     }
     // A step curve needs a closing point so that the last level is drawn to the end.
     if (!points.empty() && keys.back() < endMs) {
@@ -205,7 +206,7 @@ void MemoryPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const si
     endMs_ = std::max(endOf(result), result.summary.oracle_s * 1e3);
     fillSteps(memory_, result.memory, endOf(result));
     fillSteps(oracle_, result.oracle_memory, std::max(result.summary.oracle_s * 1e3, 0.0));
-    const double budgetGiB = static_cast<double>(scenario.budgetBytes()) / kGiB;
+    const double budgetGiB = bytesToGiB(static_cast<double>(scenario.budgetBytes()));
     if (rangeMs_)
         budget_->setData(QVector<double>{rangeMs_->first, rangeMs_->second}, QVector<double>{budgetGiB, budgetGiB}, true);
     else
