@@ -83,9 +83,8 @@ std::unique_ptr<Chart> buildFigureChart(ChartKind kind, const FigureStyle& style
             throw std::invalid_argument("buildFigureChart: a compared scenario has no result");
     const auto& scenario = *input.scenario;
     const auto& result = *input.result;
-    std::optional<sim::Result> baseline;
-    if (input.baseline)
-        baseline = *input.baseline;
+    const std::shared_ptr<const sim::Result> baseline =
+        input.baseline ? std::make_shared<const sim::Result>(*input.baseline) : nullptr;
     // The time range of the time charts: given, or the forward span of the layer range.
     std::optional<std::pair<double, double>> timeRange = input.timeRangeMs;
     if (!timeRange && input.layerRange) {

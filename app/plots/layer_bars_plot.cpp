@@ -39,9 +39,10 @@ namespace {
 // panels, each drawn as a box with its name where the name fits. Only visible blocks are drawn.
 class LayerGroupBands : public QCPAbstractPlottable {
 public:
-    LayerGroupBands(QCPAxis* keyAxis, QCPAxis* valueAxis, const std::vector<LayerGroup>& groups, bool labelled, QFont font)
+    LayerGroupBands(QCPAxis* keyAxis, QCPAxis* valueAxis, const std::shared_ptr<const LayerLabels>& labels, bool labelled,
+                    QFont font)
         : QCPAbstractPlottable(keyAxis, valueAxis)
-        , groups_(groups)
+        , labels_(labels)
         , labelled_(labelled)
         , font_(std::move(font))
     {
@@ -63,6 +64,7 @@ public:
 protected:
     void draw(QCPPainter* painter) override
     {
+        const std::vector<LayerGroup>& groups_ = labels_->groups;
         if (groups_.empty())
             return;
         const QCPRange visible = keyAxis()->range();
@@ -92,7 +94,7 @@ protected:
     void drawLegendIcon(QCPPainter*, const QRectF&) const override {}
 
 private:
-    const std::vector<LayerGroup>& groups_;
+    const std::shared_ptr<const LayerLabels>& labels_; // the chart's, replaced with each network
     bool labelled_;
     QFont font_;
 };
@@ -171,7 +173,7 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
         panel.selected->setPen(QPen(palette::selection, style.isPaper() ? 0.8 : 2));
         panel.selected->setBrush(color.darker(160));
         panel.selected->setSelectable(QCP::stNone);
-        auto* bands = new LayerGroupBands(x, y, groups_, false, style.tickFont());
+        auto* bands = new LayerGroupBands(x, y, labels_, false, style.tickFont());
         bands->setLayer(QStringLiteral("grid"));
         bands->removeFromLegend();
         panel.highlight = new QCPItemRect(this);
@@ -200,7 +202,7 @@ LayerBarsPlot::LayerBarsPlot(const FigureStyle& style, std::vector<LayerMetric> 
     groupStrip_->axis(QCPAxis::atLeft)->setRange(0, 1);
     groupStrip_->setRangeDrag(Qt::Horizontal);
     groupStrip_->setRangeZoom(Qt::Horizontal);
-    auto* stripBands = new LayerGroupBands(groupStrip_->axis(QCPAxis::atBottom), groupStrip_->axis(QCPAxis::atLeft), groups_, true,
+    auto* stripBands = new LayerGroupBands(groupStrip_->axis(QCPAxis::atBottom), groupStrip_->axis(QCPAxis::atLeft), labels_, true,
                                            style.tickFont());
     stripBands->removeFromLegend();
     connect(groupStrip_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayerBarsPlot::syncRanges);
@@ -244,20 +246,33 @@ void LayerBarsPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const
     scenario_ = scenario;
     result_ = std::move(result);
     const int n = layerCount();
-    if (!sameLayerCount || names_.size() != static_cast<std::size_t>(n)) {
-        names_.clear();
-        std::vector<std::string> plainNames;
-        names_.reserve(static_cast<std::size_t>(n));
-        plainNames.reserve(static_cast<std::size_t>(n));
-        for (int i = 0; i < n; ++i) {
-            names_.push_back(layerName(scenario, i));
-            plainNames.push_back(names_.back().toStdString());
-        }
-        groups_ = groupLayers(plainNames);
-        showGroupStrip(!groups_.empty());
-    }
+    if (!sameLayerCount || labels_->names.size() != static_cast<std::size_t>(n))
+        labels_ = std::make_shared<const LayerLabels>(LayerLabels::build(scenario, n));
     for (auto& panel : panels_)
         panel.values = panelValues(panel.metric, *result_, panel.keys);
+    showValues(sameLayerCount);
+}
+
+void LayerBarsPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                            std::shared_ptr<const LayerSeries> series)
+{
+    const bool sameLayerCount = result_ && result->layers.size() == result_->layers.size();
+    scenario_ = scenario;
+    result_ = std::move(result);
+    layerRange_.reset();
+    labels_ = series->labels;
+    for (auto& panel : panels_) {
+        // Implicitly shared: no copy of a million values.
+        panel.keys = series->keys;
+        panel.values = series->values[static_cast<std::size_t>(panel.metric)];
+    }
+    showValues(sameLayerCount);
+}
+
+void LayerBarsPlot::showValues(bool sameLayerCount)
+{
+    const int n = layerCount();
+    showGroupStrip(!labels_->groups.empty());
     layersPerBar_ = 0; // the bars are rebuilt for the new values
     if (!sameLayerCount || layerRange_)
         syncRanges(QCPRange(layerRange_ ? layerRange_->first - 0.6 : -0.6, layerRange_ ? layerRange_->second + 0.4 : n - 0.4));
@@ -265,6 +280,40 @@ void LayerBarsPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const
         updateResolution();
     rescaleValues();
     setSelectedLayer(selectedLayer_ < n ? selectedLayer_ : -1);
+}
+
+LayerLabels LayerLabels::build(const sim::Scenario& scenario, int layerCount)
+{
+    LayerLabels labels;
+    std::vector<std::string> plainNames;
+    labels.names.reserve(static_cast<std::size_t>(layerCount));
+    plainNames.reserve(static_cast<std::size_t>(layerCount));
+    for (int i = 0; i < layerCount; ++i) {
+        labels.names.push_back(layerName(scenario, i));
+        plainNames.push_back(labels.names.back().toStdString());
+    }
+    labels.groups = groupLayers(plainNames);
+    return labels;
+}
+
+LayerSeries LayerSeries::build(const sim::Scenario& scenario, const sim::Result& result,
+                               std::shared_ptr<const LayerLabels> labels)
+{
+    const int n = static_cast<int>(result.layers.size());
+    LayerSeries series;
+    series.labels = labels && labels->names.size() == result.layers.size()
+                        ? std::move(labels)
+                        : std::make_shared<const LayerLabels>(LayerLabels::build(scenario, n));
+    series.keys.resize(n);
+    for (int i = 0; i < n; ++i)
+        series.keys[i] = i;
+    for (int m = 0; m < kLayerMetrics; ++m) {
+        auto& values = series.values[static_cast<std::size_t>(m)];
+        values.resize(n);
+        for (int i = 0; i < n; ++i)
+            values[i] = layerMetricValue(static_cast<LayerMetric>(m), result.layers[static_cast<std::size_t>(i)]);
+    }
+    return series;
 }
 
 void LayerBarsPlot::fillBars(QCPBars* bars, const QVector<double>& keys, const QVector<double>& values) const
@@ -353,10 +402,10 @@ void LayerBarsPlot::rescaleValues()
     }
 }
 
-void LayerBarsPlot::setBaseline(const std::optional<sim::Result>& baseline)
+void LayerBarsPlot::setBaseline(std::shared_ptr<const sim::Result> baseline)
 {
     const bool usable = baseline && result_ && baseline->layers.size() == result_->layers.size();
-    baselineResult_ = usable ? std::make_shared<const sim::Result>(*baseline) : nullptr;
+    baselineResult_ = usable ? std::move(baseline) : nullptr;
     for (auto& panel : panels_) {
         panel.baselineValues.clear();
         if (!usable) {
@@ -525,7 +574,7 @@ QString LayerBarsPlot::drawnDataCsv() const
     const auto& ownKeys = panels_.front().keys;
     for (int i = 0; i < ownKeys.size(); ++i) {
         csv += csvField(series.front().first) + QLatin1Char(',')
-               + csvField(names_[static_cast<std::size_t>(std::lround(ownKeys[i]))]);
+               + csvField(labels_->names[static_cast<std::size_t>(std::lround(ownKeys[i]))]);
         for (const auto& panel : panels_)
             csv += QLatin1Char(',') + QString::number(panel.values[i], 'g', 12);
         csv += QLatin1Char('\n');
@@ -535,7 +584,7 @@ QString LayerBarsPlot::drawnDataCsv() const
         const auto& keysOf = *bars.front()->data();
         for (int i = 0; i < keysOf.size(); ++i) {
             const int layer = static_cast<int>(std::lround((keysOf.constBegin() + i)->key));
-            csv += csvField(label) + QLatin1Char(',') + csvField(names_[static_cast<std::size_t>(layer)]);
+            csv += csvField(label) + QLatin1Char(',') + csvField(labels_->names[static_cast<std::size_t>(layer)]);
             for (const auto* b : bars)
                 csv += QLatin1Char(',') + QString::number((b->data()->constBegin() + i)->value, 'g', 12);
             csv += QLatin1Char('\n');
@@ -552,7 +601,7 @@ bool LayerBarsPlot::updateLabels()
     const int previousCount = visibleLabels_;
     nameTicker_->clear();
     visibleLabels_ = 0;
-    if (panels_.empty() || names_.empty())
+    if (panels_.empty() || labels_->names.empty())
         return previousCount != 0;
     auto* x = panels_.back().rect->axis(QCPAxis::atBottom);
     const int first = layerRange_ ? std::max(0, layerRange_->first) : 0;
@@ -562,14 +611,28 @@ bool LayerBarsPlot::updateLabels()
     // (A million layers are well under a thousandth of a pixel each: no floor above that.)
     const double wantedStep = std::ceil(lineHeight / std::max(pixelsPerLayer, 1e-9));
     const int step = static_cast<int>(std::clamp(wantedStep, 1.0, 1e9));
-    const int n = static_cast<int>(names_.size());
+    const int n = static_cast<int>(labels_->names.size());
     const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
-    for (int i = first; i <= last; ++i) {
+    // Long names ("box_predictor_5/class_logits") are shortened in the middle so that the
+    // slanted names take at most a fifth of the chart's height; the tooltip and the CSV keep
+    // them whole.
+    const QFontMetricsF metrics(figureStyle().tickFont());
+    const double longest = std::max(metrics.horizontalAdvance(QStringLiteral("conv5_3_relu")), height() * 0.2 / (std::sqrt(3.0) / 2));
+    auto shown = [&](int i) {
+        const QString& name = labels_->names[static_cast<std::size_t>(i)];
+        return metrics.horizontalAdvance(name) <= longest ? name : metrics.elidedText(name, Qt::ElideMiddle, longest);
+    };
+    // Only every step-th name is visited (a million layers), and the selected one.
+    for (int i = first; i <= last; i += step) {
         const bool nearSelected = selectedLayer_ >= 0 && std::abs(i - selectedLayer_) < step && i != selectedLayer_;
-        if (((i - first) % step == 0 && !nearSelected) || i == selectedLayer_) {
-            nameTicker_->addTick(i, names_[static_cast<std::size_t>(i)]);
+        if (!nearSelected && i != selectedLayer_) {
+            nameTicker_->addTick(i, shown(i));
             ++visibleLabels_;
         }
+    }
+    if (selectedLayer_ >= first && selectedLayer_ <= last) {
+        nameTicker_->addTick(selectedLayer_, shown(selectedLayer_));
+        ++visibleLabels_;
     }
     labelStep_ = step;
     return step != previousStep || visibleLabels_ != previousCount;
@@ -631,7 +694,7 @@ void LayerBarsPlot::mouseMoveEvent(QMouseEvent* event)
     const auto& r = result_->layers[static_cast<std::size_t>(layer)];
     const QString text = QStringLiteral("<b>%1</b><br>sparsity: %2<br>ratio: %3<br>forward stall: %4<br>backward stall: %5<br>output: %6%7"
                                         "<br>bound by: %8 forward, %9 backward")
-                             .arg(names_[static_cast<std::size_t>(layer)].toHtmlEscaped(), formatPercent(r.sparsity),
+                             .arg(labels_->names[static_cast<std::size_t>(layer)].toHtmlEscaped(), formatPercent(r.sparsity),
                                   formatRatio(r.ratio), formatMs(r.forward_stall_s), formatMs(r.backward_stall_s),
                                   formatBytes(r.output_bytes), r.offloaded ? QStringLiteral(" (offloaded)") : QString(),
                                   boundLabel(r.forward_bound), boundLabel(r.backward_bound));

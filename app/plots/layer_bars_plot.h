@@ -10,6 +10,7 @@
 #include "sim/result.h"
 #include "sim/scenario.h"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -18,10 +19,31 @@
 namespace offload::plots {
 
 enum class LayerMetric { sparsity, ratio, forwardStall, backwardStall };
+inline constexpr int kLayerMetrics = 4;
 
 QString layerMetricTitle(LayerMetric metric);
 // The value one panel shows for a layer, in the panel's unit (%, x, ms).
 double layerMetricValue(LayerMetric metric, const sim::LayerResult& layer);
+
+// Every layer's name and the network's blocks, as the per-layer chart labels them. They depend
+// on the network only, so results of one network share them.
+struct LayerLabels {
+    std::vector<QString> names;
+    std::vector<LayerGroup> groups;
+    static LayerLabels build(const sim::Scenario& scenario, int layerCount);
+};
+
+// What the per-layer chart shows of one result, every layer of it: plain data, built on any
+// thread (the window builds it on its simulation worker: a million layers take a while to name
+// and group) and shared, immutable, by the charts that draw it.
+struct LayerSeries {
+    std::shared_ptr<const LayerLabels> labels; // never null
+    QVector<double> keys;                      // 0 .. layers - 1
+    std::array<QVector<double>, kLayerMetrics> values; // per LayerMetric, in its unit
+    // `labels`: the names of the same network when known (reused), else null (built).
+    static LayerSeries build(const sim::Scenario& scenario, const sim::Result& result,
+                             std::shared_ptr<const LayerLabels> labels = nullptr);
+};
 
 class LayerBarsPlot : public Chart {
     Q_OBJECT
@@ -36,13 +58,17 @@ public:
     void setLayerRange(std::optional<std::pair<int, int>> layerRange) { layerRange_ = layerRange; }
     void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result);
     void setData(const sim::Scenario& scenario, const sim::Result& result); // keeps a copy
+    // The window's path for large results: every layer (no layer range), its series already
+    // built from `result` off the GUI thread.
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                 std::shared_ptr<const LayerSeries> series);
     // Other scenarios of the same network side by side with this one: each layer's bars are
     // grouped, one per scenario, coloured per scenario and named in a legend on top. Throws
     // std::invalid_argument when a result has another number of layers.
     void setComparisons(const QString& ownLabel, const std::vector<std::pair<QString, const sim::Result*>>& others);
     QString drawnDataCsv() const override;
     // Outlines of the baseline's values (only drawn when it has the same layers).
-    void setBaseline(const std::optional<sim::Result>& baseline);
+    void setBaseline(std::shared_ptr<const sim::Result> baseline); // null: none
     void setSelectedLayer(int layer);
     // The layer running at the playback cursor (teaching mode; -1: none): a band across every
     // panel, drawn on the overlay so that moving it does not redraw the bars.
@@ -58,7 +84,7 @@ public:
     // Layer names shown on the axis (after thinning), for checks and tests.
     int visibleLabelCount() const { return visibleLabels_; }
     // The network's blocks as named above the panels (empty when the names do not group).
-    const std::vector<LayerGroup>& groups() const { return groups_; }
+    const std::vector<LayerGroup>& groups() const { return labels_->groups; }
     // Layers per drawn bar at the current zoom and width: 1, or a power of two when the layers
     // shown outnumber the pixels.
     int layersPerBar() const { return layersPerBar_; }
@@ -86,6 +112,8 @@ private:
         QVector<double> baselineValues;   // the baseline's, same keys
     };
     QVector<double> panelValues(LayerMetric metric, const sim::Result& result, QVector<double>& keys) const;
+    // What every setData does once the panels hold their values.
+    void showValues(bool sameLayerCount);
     // Returns true when the set of shown names changed.
     bool updateLabels();
     void showGroupStrip(bool shown);
@@ -102,8 +130,7 @@ private:
     sim::Scenario scenario_;
     std::shared_ptr<const sim::Result> result_;
     std::shared_ptr<const sim::Result> baselineResult_; // only when it has the same layers
-    std::vector<QString> names_;
-    std::vector<LayerGroup> groups_;
+    std::shared_ptr<const LayerLabels> labels_ = std::make_shared<const LayerLabels>();
     QCPAxisRect* groupStrip_ = nullptr; // the blocks' names, above the panels
     int layersPerBar_ = 1;
     std::optional<std::pair<int, int>> layerRange_;

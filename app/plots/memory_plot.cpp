@@ -93,20 +93,50 @@ void MemoryPlot::setCursorTime(double seconds)
     refreshOverlay();
 }
 
-void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const
+namespace {
+// A step curve's points in ms and GiB, closed at `endMs` so that the last level is drawn to the end.
+void stepPoints(const std::vector<sim::MemoryPoint>& points, double endMs, QVector<double>& keys, QVector<double>& values)
 {
-    QVector<double> keys, values;
+    keys.clear();
+    values.clear();
     keys.reserve(static_cast<int>(points.size()) + 2);
     values.reserve(static_cast<int>(points.size()) + 2);
     for (const auto& p : points) {
         keys.push_back(p.time_s * 1e3);
         values.push_back(bytesToGiB(static_cast<double>(p.bytes)));
     }
-    // A step curve needs a closing point so that the last level is drawn to the end.
     if (!points.empty() && keys.back() < endMs) {
         keys.push_back(endMs);
         values.push_back(values.back());
     }
+}
+
+QSharedPointer<QCPGraphDataContainer> stepContainer(const std::vector<sim::MemoryPoint>& points, double endMs)
+{
+    QVector<double> keys, values;
+    stepPoints(points, endMs, keys, values);
+    auto container = QSharedPointer<QCPGraphDataContainer>::create();
+    QVector<QCPGraphData> data(keys.size());
+    for (int i = 0; i < keys.size(); ++i)
+        data[i] = QCPGraphData(keys[i], values[i]);
+    container->set(data, true);
+    return container;
+}
+} // namespace
+
+MemorySteps MemorySteps::build(const sim::Result& result)
+{
+    MemorySteps steps;
+    steps.endMs = std::max(endOf(result), result.summary.oracle_s * 1e3);
+    steps.memory = stepContainer(result.memory, endOf(result));
+    steps.oracle = stepContainer(result.oracle_memory, std::max(result.summary.oracle_s * 1e3, 0.0));
+    return steps;
+}
+
+void MemoryPlot::fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const
+{
+    QVector<double> keys, values;
+    stepPoints(points, endMs, keys, values);
     if (rangeMs_ && !keys.isEmpty()) {
         // Cut at the range: the level in force at its start begins the curve, the level at its
         // end closes it, and no point outside it remains.
@@ -203,9 +233,27 @@ void MemoryPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const si
 {
     const sim::Result& result = *resultPtr;
     result_ = std::move(resultPtr);
+    steps_.reset();
     endMs_ = std::max(endOf(result), result.summary.oracle_s * 1e3);
     fillSteps(memory_, result.memory, endOf(result));
     fillSteps(oracle_, result.oracle_memory, std::max(result.summary.oracle_s * 1e3, 0.0));
+    showCurves(scenario);
+}
+
+void MemoryPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                         std::shared_ptr<const MemorySteps> steps)
+{
+    result_ = std::move(result);
+    rangeMs_.reset();
+    endMs_ = steps->endMs;
+    memory_->setData(steps->memory); // shared, not copied
+    oracle_->setData(steps->oracle);
+    steps_ = std::move(steps);
+    showCurves(scenario);
+}
+
+void MemoryPlot::showCurves(const sim::Scenario& scenario)
+{
     const double budgetGiB = bytesToGiB(static_cast<double>(scenario.budgetBytes()));
     if (rangeMs_)
         budget_->setData(QVector<double>{rangeMs_->first, rangeMs_->second}, QVector<double>{budgetGiB, budgetGiB}, true);
@@ -217,7 +265,7 @@ void MemoryPlot::setData(const sim::Scenario& scenario, std::shared_ptr<const si
     refresh();
 }
 
-void MemoryPlot::setBaseline(const std::optional<sim::Result>& baseline)
+void MemoryPlot::setBaseline(std::shared_ptr<const sim::Result> baseline)
 {
     if (baseline) {
         fillSteps(baseline_, baseline->memory, endOf(*baseline));

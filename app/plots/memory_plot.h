@@ -14,6 +14,16 @@
 
 namespace offload::plots {
 
+// The memory chart's curves of one result as step data, whole iteration: plain data built on any
+// thread (the window builds it on its simulation worker) and shared with the graphs that draw it.
+// The containers are never changed once built.
+struct MemorySteps {
+    QSharedPointer<QCPGraphDataContainer> memory;
+    QSharedPointer<QCPGraphDataContainer> oracle;
+    double endMs = 0; // the later of the iteration's end and the oracle's
+    static MemorySteps build(const sim::Result& result);
+};
+
 class MemoryPlot : public Chart {
     Q_OBJECT
 public:
@@ -21,7 +31,11 @@ public:
 
     void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result);
     void setData(const sim::Scenario& scenario, const sim::Result& result); // keeps a copy
-    void setBaseline(const std::optional<sim::Result>& baseline);
+    // The window's path for large results: the whole iteration (no time range), its curves
+    // already built from `result` off the GUI thread.
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                 std::shared_ptr<const MemorySteps> steps);
+    void setBaseline(std::shared_ptr<const sim::Result> baseline); // null: none
     void setSelectedLayer(int layer);
     // The playback cursor (teaching mode): a vertical line at a time of the iteration with a dot
     // on the memory curve, drawn on the overlay so that moving it does not redraw the curves.
@@ -45,6 +59,8 @@ public:
     QCPGraph* baselineGraph() const { return baseline_; }
 
 private:
+    // What every setData does once the curves hold their points.
+    void showCurves(const sim::Scenario& scenario);
     void rescale();
     void fillSteps(QCPGraph* graph, const std::vector<sim::MemoryPoint>& points, double endMs) const;
 
@@ -60,6 +76,7 @@ private:
     double cursorS_ = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<const sim::Result> result_;
     double endMs_ = 0;
+    std::shared_ptr<const MemorySteps> steps_; // keeps the shared containers' owner alive
 };
 
 } // namespace offload::plots

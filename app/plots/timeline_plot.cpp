@@ -62,14 +62,16 @@ std::vector<sim::Lane> TimelineLanes::lanesFor(const std::vector<sim::Event>& ev
     return lanes;
 }
 
-void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs,
-                              const std::vector<sim::Lane>& lanes)
+TimelineRows TimelineRows::build(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs,
+                                 const std::vector<sim::Lane>& lanes)
 {
-    rows_.clear();
-    endMs_ = 0;
-    firstBackwardMs_ = -1;
-    for (auto lane : lanes.empty() ? lanesFor(events) : lanes)
-        rows_.push_back(Row{lane, {}, {}});
+    TimelineRows built;
+    std::array<int, kLaneOrder.size()> rowOfLane;
+    rowOfLane.fill(-1);
+    for (auto lane : lanes.empty() ? TimelineLanes::lanesFor(events) : lanes) {
+        rowOfLane[static_cast<std::size_t>(lane)] = static_cast<int>(built.rows.size());
+        built.rows.push_back(Row{lane, {}, {}});
+    }
     double firstBackwardS = -1;
     const double clipFromS = clipMs ? clipMs->first * 1e-3 : 0;
     const double clipToS = clipMs ? clipMs->second * 1e-3 : 0;
@@ -77,7 +79,7 @@ void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::option
         // The phases are the iteration's, whatever part of it is shown.
         if (e.kind == sim::EventKind::backward && (firstBackwardS < 0 || e.start_s < firstBackwardS))
             firstBackwardS = e.start_s;
-        const int row = rowOf(e.lane);
+        const int row = rowOfLane[static_cast<std::size_t>(e.lane)];
         if (row < 0)
             continue;
         sim::Event kept = e;
@@ -91,15 +93,17 @@ void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::option
             kept.start_s = std::max(e.start_s, clipFromS);
             kept.end_s = std::min(e.end_s, clipToS);
         }
-        rows_[static_cast<std::size_t>(row)].events.push_back(kept);
-        endMs_ = std::max(endMs_, kept.end_s * 1e3);
+        built.rows[static_cast<std::size_t>(row)].events.push_back(kept);
+        built.endMs = std::max(built.endMs, kept.end_s * 1e3);
     }
-    firstBackwardMs_ = firstBackwardS < 0 ? -1 : firstBackwardS * 1e3;
-    for (auto& row : rows_) {
+    built.firstBackwardMs = firstBackwardS < 0 ? -1 : firstBackwardS * 1e3;
+    for (auto& row : built.rows) {
         // Stalls may share the compute lane with the layers around them; a stable sort keeps
-        // the simulator's order for equal starts.
-        std::stable_sort(row.events.begin(), row.events.end(),
-                         [](const sim::Event& a, const sim::Event& b) { return a.start_s < b.start_s; });
+        // the simulator's order for equal starts. The simulator emits each lane almost in order,
+        // so the sort is skipped when it already is.
+        const auto byStart = [](const sim::Event& a, const sim::Event& b) { return a.start_s < b.start_s; };
+        if (!std::is_sorted(row.events.begin(), row.events.end(), byStart))
+            std::stable_sort(row.events.begin(), row.events.end(), byStart);
         row.runningMaxEndS.resize(row.events.size());
         double running = -1e300;
         for (std::size_t i = 0; i < row.events.size(); ++i) {
@@ -107,12 +111,24 @@ void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::option
             row.runningMaxEndS[i] = running;
         }
     }
+    return built;
+}
+
+void TimelineLanes::setEvents(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs,
+                              const std::vector<sim::Lane>& lanes)
+{
+    rows_ = std::make_shared<const TimelineRows>(TimelineRows::build(events, clipMs, lanes));
+}
+
+void TimelineLanes::setRows(std::shared_ptr<const TimelineRows> rows)
+{
+    rows_ = std::move(rows);
 }
 
 int TimelineLanes::rowOf(sim::Lane lane) const
 {
-    for (std::size_t i = 0; i < rows_.size(); ++i)
-        if (rows_[i].lane == lane)
+    for (std::size_t i = 0; i < rows_->rows.size(); ++i)
+        if (rows_->rows[i].lane == lane)
             return static_cast<int>(i);
     return -1;
 }
@@ -127,7 +143,7 @@ const sim::Event* TimelineLanes::eventAt(int row, double timeMs, double toleranc
 {
     if (row < 0 || row >= rowCount())
         return nullptr;
-    const Row& r = rows_[static_cast<std::size_t>(row)];
+    const Row& r = rowAt(row);
     const double t = timeMs * 1e-3, tol = toleranceMs * 1e-3;
     const sim::Event* best = nullptr;
     double bestDistance = tol;
@@ -173,13 +189,13 @@ double TimelineLanes::selectTest(const QPointF&, bool, QVariant*) const
 
 QCPRange TimelineLanes::getKeyRange(bool& foundRange, QCP::SignDomain) const
 {
-    foundRange = endMs_ > 0;
-    return QCPRange(0, endMs_);
+    foundRange = endMs() > 0;
+    return QCPRange(0, endMs());
 }
 
 QCPRange TimelineLanes::getValueRange(bool& foundRange, QCP::SignDomain, const QCPRange&) const
 {
-    foundRange = !rows_.empty();
+    foundRange = rowCount() > 0;
     return QCPRange(-0.5, rowCount() - 0.5);
 }
 
@@ -195,7 +211,7 @@ QRectF TimelineLanes::eventRect(int row, const sim::Event& event) const
 
 void TimelineLanes::draw(QCPPainter* painter)
 {
-    if (rows_.empty())
+    if (rowCount() == 0)
         return;
     const QCPRange visible = keyAxis()->range();
     const double fromS = visible.lower * 1e-3, toS = visible.upper * 1e-3;
@@ -206,7 +222,7 @@ void TimelineLanes::draw(QCPPainter* painter)
     std::vector<QRectF> selectedRects;
     std::vector<QRectF> highlightedRects;
     for (int row = 0; row < rowCount(); ++row) {
-        const Row& r = rows_[static_cast<std::size_t>(row)];
+        const Row& r = rowAt(row);
         // Sub-pixel events are merged into one pixel-wide column per colour: with tens of
         // thousands of events only what can be seen is drawn.
         double lastThinPixel = -1e9;
@@ -221,7 +237,12 @@ void TimelineLanes::draw(QCPPainter* painter)
             if (e.kind == sim::EventKind::stall) {
                 if (rect.width() < 1.5)
                     rect.setWidth(1.5); // a stall must never vanish at any zoom
-                stallRects.push_back(rect);
+                // Stalls that touch on screen are filled and hatched as one: at a million
+                // layers thousands of them share a pixel.
+                if (!stallRects.empty() && stallRects.back().top() == rect.top() && rect.left() <= stallRects.back().right() + 0.5)
+                    stallRects.back() = stallRects.back().united(rect);
+                else
+                    stallRects.push_back(rect);
                 continue;
             }
             if (rect.width() < 1.0) {
@@ -351,11 +372,7 @@ void TimelinePlot::setData(const sim::Scenario& scenario, std::shared_ptr<const 
                            std::optional<std::pair<double, double>> rangeMs)
 {
     const sim::Result& result = *resultPtr;
-    scenario_ = scenario;
-    result_ = std::move(resultPtr);
     const double previousEnd = lanes_->endMs();
-    const bool clipChanged = clipMs_ != rangeMs;
-    clipMs_ = rangeMs;
     lanes_->setEvents(result.events, rangeMs);
     if (rangeMs) {
         // A figure of part of the iteration leaves out the lanes with nothing in it.
@@ -366,6 +383,24 @@ void TimelinePlot::setData(const sim::Scenario& scenario, std::shared_ptr<const 
         if (!busy.empty() && static_cast<int>(busy.size()) < lanes_->rowCount())
             lanes_->setEvents(result.events, rangeMs, busy);
     }
+    showLanes(scenario, std::move(resultPtr), rangeMs, previousEnd);
+}
+
+void TimelinePlot::setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                           std::shared_ptr<const TimelineRows> rows)
+{
+    const double previousEnd = lanes_->endMs();
+    lanes_->setRows(std::move(rows));
+    showLanes(scenario, std::move(result), std::nullopt, previousEnd);
+}
+
+void TimelinePlot::showLanes(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                             std::optional<std::pair<double, double>> rangeMs, double previousEnd)
+{
+    scenario_ = scenario;
+    result_ = std::move(result);
+    const bool clipChanged = clipMs_ != rangeMs;
+    clipMs_ = rangeMs;
     laneTicker_->clear();
     for (int row = 0; row < lanes_->rowCount(); ++row)
         laneTicker_->addTick(row, laneTitle(lanes_->rowLane(row)));

@@ -11,21 +11,44 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace offload::plots {
+
+// The events of one timeline arranged for drawing: one row per lane, each sorted by start with a
+// running maximum of ends (a binary search finds the first visible event). Plain data: built on
+// any thread (the window builds it on its simulation worker; a million layers take a second to
+// sort) and shared, immutable, by the charts that draw it.
+struct TimelineRows {
+    struct Row {
+        sim::Lane lane = sim::Lane::compute;
+        std::vector<sim::Event> events;     // sorted by start
+        std::vector<double> runningMaxEndS; // prefix maximum of end
+    };
+    std::vector<Row> rows;
+    double endMs = 0;
+    double firstBackwardMs = -1; // the iteration's, whatever part of it a clip keeps
+
+    // Events as the simulator produced them; rows are assigned per lane in a fixed order.
+    // `clipMs`, when given, keeps only what lies in that time range and cuts events that cross
+    // its edges at the edge, so that nothing outside the range is drawn (or exported). `lanes`,
+    // when not empty, are the rows to show (stacked timelines share one set of rows).
+    static TimelineRows build(const std::vector<sim::Event>& events,
+                              std::optional<std::pair<double, double>> clipMs = std::nullopt,
+                              const std::vector<sim::Lane>& lanes = {});
+};
 
 class TimelineLanes : public QCPAbstractPlottable {
     Q_OBJECT
 public:
     TimelineLanes(QCPAxis* keyAxis, QCPAxis* valueAxis);
 
-    // Events as the simulator produced them; rows are assigned per lane in a fixed order.
-    // `clipMs`, when given, keeps only what lies in that time range and cuts events that cross
-    // its edges at the edge, so that nothing outside the range is drawn (or exported). `lanes`,
-    // when not empty, are the rows to show (stacked timelines share one set of rows).
+    // As TimelineRows::build arranges them.
     void setEvents(const std::vector<sim::Event>& events, std::optional<std::pair<double, double>> clipMs = std::nullopt,
                    const std::vector<sim::Lane>& lanes = {});
+    // Rows built elsewhere (never null), shared rather than copied.
+    void setRows(std::shared_ptr<const TimelineRows> rows);
     // The rows a set of events gets when none are forced.
     static std::vector<sim::Lane> lanesFor(const std::vector<sim::Event>& events);
     void setSelectedLayer(int layer) { selectedLayer_ = layer; }
@@ -33,12 +56,12 @@ public:
     void setHighlightedLayer(int layer) { highlightedLayer_ = layer; }
     void setPaperStyle(bool paper) { paper_ = paper; }
 
-    int rowCount() const { return static_cast<int>(rows_.size()); }
-    sim::Lane rowLane(int row) const { return rows_[static_cast<std::size_t>(row)].lane; }
+    int rowCount() const { return static_cast<int>(rows_->rows.size()); }
+    sim::Lane rowLane(int row) const { return rowAt(row).lane; }
     int rowOf(sim::Lane lane) const; // -1 when the lane has no row
-    const std::vector<sim::Event>& rowEvents(int row) const { return rows_[static_cast<std::size_t>(row)].events; }
-    double endMs() const { return endMs_; }
-    double firstBackwardMs() const { return firstBackwardMs_; }
+    const std::vector<sim::Event>& rowEvents(int row) const { return rowAt(row).events; }
+    double endMs() const { return rows_->endMs; }
+    double firstBackwardMs() const { return rows_->firstBackwardMs; }
 
     // The event under a time in a row, within a tolerance (ms); nullptr when none.
     const sim::Event* eventAt(int row, double timeMs, double toleranceMs) const;
@@ -58,17 +81,12 @@ protected:
     void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override;
 
 private:
-    struct Row {
-        sim::Lane lane = sim::Lane::compute;
-        std::vector<sim::Event> events;   // sorted by start
-        std::vector<double> runningMaxEndS; // prefix maximum of end: binary search of the first visible event
-    };
+    using Row = TimelineRows::Row;
+    const Row& rowAt(int row) const { return rows_->rows[static_cast<std::size_t>(row)]; }
     std::size_t firstVisible(const Row& row, double fromS) const;
     QRectF eventRect(int row, const sim::Event& event) const;
 
-    std::vector<Row> rows_;
-    double endMs_ = 0;
-    double firstBackwardMs_ = -1;
+    std::shared_ptr<const TimelineRows> rows_ = std::make_shared<const TimelineRows>();
     int selectedLayer_ = -1;
     int highlightedLayer_ = -1;
     bool paper_ = false;
@@ -93,6 +111,10 @@ public:
     // The window's path: the snapshot's result is shared, not copied.
     void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
                  std::optional<std::pair<double, double>> rangeMs = std::nullopt);
+    // The window's path for large results: the whole iteration, its rows already built from
+    // `result` (TimelineRows::build(result->events)) off the GUI thread.
+    void setData(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                 std::shared_ptr<const TimelineRows> rows);
     void setSelectedLayer(int layer);
     // The playback cursor (teaching mode): a vertical line at a time of the iteration, drawn on
     // the overlay so that moving it does not redraw the events. NaN hides it.
@@ -122,6 +144,9 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
+    // What every setData does once the lanes hold their rows: axes, legend, phases, zoom.
+    void showLanes(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result,
+                   std::optional<std::pair<double, double>> rangeMs, double previousEnd);
     void clampRange(const QCPRange& range);
     LegendSwatch* addLegendEntry(const QString& name, const QBrush& brush, bool stallHatch = false);
 

@@ -502,9 +502,10 @@ void ControlPanel::fitFieldsToDock()
             field->setMinimumWidth(90);
         }
     }
-    // The three scale factors share one row.
+    // The three scale factors share one row, and JPEG-ACT's quality its row with a check box.
     for (auto* spin : {computeScale_, l2Scale_, dramScale_})
         spin->setMinimumWidth(44);
+    jpegQuality_->setMinimumWidth(60);
 }
 
 void ControlPanel::populateNetworks()

@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "app/plots/chart_data.h"
+
 #include "control_panel.h"
 #include "summary_widget.h"
 #include "teaching/caption_bar.h"
@@ -168,10 +170,17 @@ MainWindow::MainWindow(QWidget* parent)
     compareLayout->addLayout(buttons);
     rightLayout->addWidget(compare);
     rightLayout->addStretch(1);
-    right->setMinimumWidth(300); // the summary elides rather than widen the window past the screen
+    // On a short screen (a 1280 x 720 projector, the Teach dock open) the summary scrolls rather
+    // than squeeze its rows; its values wrap rather than widen the window past the screen.
+    auto* summaryScroll = new QScrollArea;
+    summaryScroll->setWidget(right);
+    summaryScroll->setWidgetResizable(true);
+    summaryScroll->setFrameShape(QFrame::NoFrame);
+    summaryScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    summaryScroll->setMinimumWidth(300);
     auto* summaryDock = new QDockWidget(tr("Summary"), this);
     summaryDock->setObjectName(QStringLiteral("summaryDock"));
-    summaryDock->setWidget(right);
+    summaryDock->setWidget(summaryScroll);
     summaryDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
     connect(pin, &QPushButton::clicked, &model_, &StudioModel::pinBaseline);
@@ -188,6 +197,9 @@ MainWindow::MainWindow(QWidget* parent)
     setupTeaching();
 
     // --- data flow: model -> snapshot -> charts; charts -> selection (never into the scenario) ---
+    model_.setChartPreparer([](const sim::Scenario& scenario, const sim::Result& result, const plots::ChartData* sameNetwork) {
+        return std::make_shared<const plots::ChartData>(plots::ChartData::build(scenario, result, sameNetwork));
+    });
     connect(&model_, &StudioModel::snapshotChanged, this, &MainWindow::showSnapshot);
     connect(&model_, &StudioModel::selectionChanged, this, &MainWindow::updateSelection);
     connect(&model_, &StudioModel::fileStateChanged, this, &MainWindow::updateTitle);
@@ -376,11 +388,16 @@ void MainWindow::showSnapshot(SnapshotPtr snapshot)
     shown_ = std::move(snapshot);
     if (resultChanged) {
         updatingViews_ = true;
-        timeline_->setData(shown_->scenario, shown_->result);
-        memory_->setData(shown_->scenario, shown_->result);
+        // The data the charts draw was prepared on the worker with the snapshot (see the
+        // model's chart preparer, set in the constructor).
+        const auto charts = shown_->charts ? shown_->charts
+                                           : std::make_shared<const plots::ChartData>(
+                                                 plots::ChartData::build(shown_->scenario, *shown_->result));
+        timeline_->setData(shown_->scenario, shown_->result, charts->timeline);
+        memory_->setData(shown_->scenario, shown_->result, charts->memory);
         memory_->xAxis->setRange(timeline_->xAxis->range());
         memory_->refresh();
-        layerBars_->setData(shown_->scenario, shown_->result);
+        layerBars_->setData(shown_->scenario, shown_->result, charts->layers);
         updatingViews_ = false;
     }
     if (baselineChanged)
@@ -519,15 +536,13 @@ void MainWindow::updateBaseline()
 {
     const auto& baseline = shown_->baseline;
     clearBaselineAction_->setEnabled(baseline != nullptr);
-    std::optional<sim::Result> result;
-    if (baseline)
-        result = baseline->result;
+    const std::shared_ptr<const sim::Result> result = baseline ? baseline->result : nullptr;
     layerBars_->setBaseline(result);
     memory_->setBaseline(result);
-    timeline_->setBaselineEnd(baseline ? std::optional<double>(baseline->result.summary.iteration_s) : std::nullopt);
+    timeline_->setBaselineEnd(baseline ? std::optional<double>(baseline->result->summary.iteration_s) : std::nullopt);
     timeline_->refresh();
     baselineLabel_->setText(baseline ? tr("Baseline: <b>%1</b><br>%2 per iteration. Dashed outlines in the charts.")
-                                           .arg(baseline->label.toHtmlEscaped(), plots::formatMs(baseline->result.summary.iteration_s))
+                                           .arg(baseline->label.toHtmlEscaped(), plots::formatMs(baseline->result->summary.iteration_s))
                                      : tr("No baseline. Pin the current scenario, change something, and see the difference."));
 }
 
@@ -791,7 +806,7 @@ static ExportContext figureExportContext(const Snapshot& snapshot, const QCPRang
     context.selectedLayer = selectedLayer;
     if (snapshot.baseline) {
         context.baselineScenario = &snapshot.baseline->scenario;
-        context.baselineResult = &snapshot.baseline->result;
+        context.baselineResult = snapshot.baseline->result.get();
         context.baselineLabel = snapshot.baseline->label;
     }
     context.visibleRangeMs = std::make_pair(visible.lower, visible.upper);
@@ -858,7 +873,7 @@ bool MainWindow::exportData(DataExport kind, const QString& path)
         case DataExport::chromeTrace: {
             std::vector<sim::TraceRun> runs{{scenario.name.empty() ? std::string("scenario") : scenario.name, &scenario, &result}};
             if (const auto& baseline = snapshot->baseline)
-                runs.push_back({"baseline: " + baseline->label.toStdString(), &baseline->scenario, &baseline->result});
+                runs.push_back({"baseline: " + baseline->label.toStdString(), &baseline->scenario, baseline->result.get()});
             text = sim::chromeTrace(runs).dump() + "\n";
             break;
         }

@@ -47,6 +47,8 @@ StudioModel::StudioModel(QObject* parent) : QObject(parent), watcher_(new QFutur
 {
     qRegisterMetaType<SnapshotPtr>();
     connect(watcher_, &QFutureWatcher<JobOutput>::finished, this, &StudioModel::jobFinished);
+    pinWatcher_ = new QFutureWatcher<PinOutput>(this);
+    connect(pinWatcher_, &QFutureWatcher<PinOutput>::finished, this, &StudioModel::pinFinished);
     playbackTimer_ = new QTimer(this);
     playbackTimer_->setInterval(33); // ~30 frames a second: smooth enough, cheap to draw
     playbackTimer_->setTimerType(Qt::PreciseTimer);
@@ -56,7 +58,9 @@ StudioModel::StudioModel(QObject* parent) : QObject(parent), watcher_(new QFutur
 StudioModel::~StudioModel()
 {
     watcher_->disconnect(this);
+    pinWatcher_->disconnect(this);
     watcher_->waitForFinished();
+    pinWatcher_->waitForFinished();
 }
 
 // --- edits ---
@@ -226,13 +230,44 @@ void StudioModel::setSelectedLayer(int layer)
 
 void StudioModel::pinBaseline()
 {
-    waitForIdle(); // pin what the controls show now, not a simulation still on its way
-    if (!snapshot_)
+    if (!hasScenario())
         return;
-    const sim::Scenario& s = snapshot_->scenario;
+    if (snapshot_ && snapshot_->revision == revision_) {
+        pinning_ = false;
+        pin(snapshot_->scenario, snapshot_->result);
+        return;
+    }
+    // The shown result is older than the controls: pin the scenario they show, simulated on its
+    // own (setFuture drops a pin still on its way: the newest wins).
+    pinning_ = true;
+    pinWatcher_->setFuture(QtConcurrent::run([scenario = scenario_]() -> PinOutput {
+        PinOutput out{scenario, nullptr, {}};
+        try {
+            out.result = std::make_shared<const sim::Result>(sim::simulate(scenario));
+        } catch (const std::exception& e) {
+            out.error = e.what();
+        }
+        return out;
+    }));
+}
+
+void StudioModel::pinFinished()
+{
+    if (!pinning_)
+        return; // cleared or pinned anew meanwhile
+    pinning_ = false;
+    PinOutput out = pinWatcher_->result();
+    if (out.result)
+        pin(out.scenario, std::move(out.result));
+    else
+        emit simulationFailed(QString::fromStdString(out.error));
+}
+
+void StudioModel::pin(const sim::Scenario& s, std::shared_ptr<const sim::Result> result)
+{
     auto pinned = std::make_shared<Baseline>();
     pinned->scenario = s;
-    pinned->result = *snapshot_->result;
+    pinned->result = std::move(result);
     pinned->label = QStringLiteral("%1, %2, %3 GB/s")
                         .arg(toQString(codecName(s.codec)),
                              toQString(sim::policyName(s.policy)))
@@ -243,6 +278,7 @@ void StudioModel::pinBaseline()
 
 void StudioModel::clearBaseline()
 {
+    pinning_ = false;
     if (!baseline_)
         return;
     baseline_.reset();
@@ -295,7 +331,11 @@ void StudioModel::startNextJob()
     }
     // A sweep-only request for the scenario already shown reuses its result.
     SnapshotPtr reuse = snapshot_ && snapshot_->revision == revision_ ? snapshot_ : nullptr;
-    auto job = [scenario = scenario_, revision = revision_, baseline = baseline_, compute, keep, reuse]() -> JobOutput {
+    // Layer names depend on the network only: a new result of the same network reuses them.
+    std::shared_ptr<const plots::ChartData> sameNetworkCharts =
+        snapshot_ && snapshot_->scenario.network == scenario_.network ? snapshot_->charts : nullptr;
+    auto job = [scenario = scenario_, revision = revision_, baseline = baseline_, compute, keep, reuse,
+                sameNetworkCharts, prepare = chartPreparer_]() -> JobOutput {
         JobOutput out;
         try {
             auto snapshot = std::make_shared<Snapshot>();
@@ -303,6 +343,10 @@ void StudioModel::startNextJob()
             snapshot->scenario = scenario;
             snapshot->baseline = baseline;
             snapshot->result = reuse ? reuse->result : std::make_shared<const sim::Result>(sim::simulate(scenario));
+            if (reuse)
+                snapshot->charts = reuse->charts;
+            else if (prepare)
+                snapshot->charts = prepare(scenario, *snapshot->result, sameNetworkCharts.get());
             auto sweep = [&](SweepKind kind, sim::SweepSpec (*spec)(const sim::Scenario&)) {
                 const auto k = static_cast<std::size_t>(kind);
                 return compute[k] ? std::make_shared<const SweepPoints>(sim::runSweep(scenario, spec(scenario))) : keep[k];
@@ -488,17 +532,21 @@ bool StudioModel::waitForIdle(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
     auto idle = [this] {
-        return !running_ && !pending_ && (!hasScenario() || (snapshot_ && snapshot_->revision == revision_))
+        return !running_ && !pending_ && !pinning_ && (!hasScenario() || (snapshot_ && snapshot_->revision == revision_))
                && (!anySweepNeeded() || !hasScenario());
     };
     while (!idle()) {
         if (deadline.hasExpired())
             return false;
-        if (running_)
-            watcher_->waitForFinished();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        if (!running_ && !pending_)
+        if (!running_ && !pending_ && !pinning_)
             return idle(); // nothing more is coming: current, or the last simulation failed
+        // Wait as the event loop does, woken by a worker's result: the thread keeps serving its
+        // timers and repaints, and never runs a queued simulation itself.
+        QEventLoop loop;
+        connect(watcher_, &QFutureWatcher<JobOutput>::finished, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+        connect(pinWatcher_, &QFutureWatcher<PinOutput>::finished, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+        QTimer::singleShot(std::clamp<qint64>(deadline.remainingTime(), 1, 50), &loop, &QEventLoop::quit);
+        loop.exec();
     }
     return true;
 }

@@ -22,17 +22,22 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace offload::plots {
+struct ChartData;
+}
 
 namespace offload::studio {
 
 // A pinned scenario and its result, shown beside the current one.
 struct Baseline {
     sim::Scenario scenario;
-    sim::Result result;
+    std::shared_ptr<const sim::Result> result; // the pinned snapshot's, shared
     QString label;
 };
 
@@ -51,7 +56,17 @@ struct Snapshot {
     std::shared_ptr<const Baseline> baseline;  // null: none pinned
     std::shared_ptr<const SweepPoints> sweep;       // sim::defaultSweepSpec(scenario); null unless wanted
     std::shared_ptr<const SweepPoints> generations; // sim::generationsSweepSpec(scenario); null unless wanted
+    // The charts' data of `result`, prepared on the worker with it; null when no ChartPreparer
+    // is set (the model alone, in its tests).
+    std::shared_ptr<const plots::ChartData> charts;
 };
+
+// What the charts draw of a result, built on the simulation worker (sorting and naming a
+// million layers takes seconds the GUI thread must not spend). `sameNetwork`: the data of an
+// earlier result of the same network, whose layer names can be reused; null when none. The
+// window sets it; the model itself knows no charts.
+using ChartPreparer = std::function<std::shared_ptr<const plots::ChartData>(
+    const sim::Scenario& scenario, const sim::Result& result, const plots::ChartData* sameNetwork)>;
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
 // Playback's pace: at speed 1 an iteration plays in this many seconds of wall time, whatever
@@ -108,12 +123,16 @@ public:
     // --- selection, baseline, sweep ---
     int selectedLayer() const { return selectedLayer_; }
     void setSelectedLayer(int layer); // -1: none; out of range: none
-    // Pins the shown snapshot's scenario and result as the baseline.
+    // Pins the scenario as the controls show it, with its result, as the baseline: at once when
+    // the shown snapshot is current, else once a worker has simulated it (the window is never
+    // held while a large network simulates). A later pin or clear supersedes one on its way.
     void pinBaseline();
     void clearBaseline();
     std::shared_ptr<const Baseline> baseline() const { return baseline_; }
     // A sweep is simulated only while a view wants it (many simulations each).
     void setSweepWanted(SweepKind kind, bool wanted);
+    // Run with every new simulation, on its worker (see ChartPreparer).
+    void setChartPreparer(ChartPreparer preparer) { chartPreparer_ = std::move(preparer); }
 
     // --- teaching: the cursor and its playback, model state like any other ---
     // The cursor: seconds into the shown snapshot's iteration, within [0, iteration_s]. A new
@@ -175,6 +194,16 @@ private:
     bool modified_ = false;
     int selectedLayer_ = -1;
     std::shared_ptr<const Baseline> baseline_;
+    void pin(const sim::Scenario& scenario, std::shared_ptr<const sim::Result> result);
+    void pinFinished();
+    // The pin of a scenario whose result is not shown yet: simulated on its own worker.
+    struct PinOutput {
+        sim::Scenario scenario;
+        std::shared_ptr<const sim::Result> result; // null when the simulation failed
+        std::string error;
+    };
+    QFutureWatcher<PinOutput>* pinWatcher_ = nullptr;
+    bool pinning_ = false;
 
     // One cache per SweepKind: the points stay valid while no edit they depend on happens.
     struct SweepCache {
@@ -199,6 +228,7 @@ private:
     QTimer* playbackTimer_ = nullptr;
     QElapsedTimer sinceTick_;
 
+    ChartPreparer chartPreparer_;
     SnapshotPtr snapshot_;
     bool running_ = false;
     bool pending_ = false;

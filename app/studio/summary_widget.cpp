@@ -57,9 +57,10 @@ SummaryWidget::SummaryWidget(StudioModel& model, QWidget* parent)
     // Long notes wrap to the dock's width instead of widening the dock (and the window).
     provenance_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     provenance_->setMinimumWidth(200);
-    provenance_->setToolTip(tr("Where the per-layer sparsity numbers come from: measured on real tensors, quoted from "
-                               "a paper, assumed, or derived from the layers before. Compression ratios and stalls "
-                               "are only as good as these numbers."));
+    provenanceHelp_ = tr("Where the per-layer sparsity numbers come from: measured on real tensors, quoted from "
+                         "a paper, assumed, or derived from the layers before. Compression ratios and stalls "
+                         "are only as good as these numbers.");
+    provenance_->setToolTip(provenanceHelp_);
     layout->addWidget(provenance_);
     feasibility_ = new QLabel;
     feasibility_->setWordWrap(true);
@@ -74,6 +75,9 @@ SummaryWidget::SummaryWidget(StudioModel& model, QWidget* parent)
     grid_->setHorizontalSpacing(12);
     grid_->setVerticalSpacing(4);
     deltaHeader_ = new QLabel(tr("vs baseline"));
+    deltaHeader_->setWordWrap(true);
+    deltaHeader_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    deltaHeader_->setMinimumWidth(60);
     deltaHeader_->setStyleSheet(QStringLiteral("color: #555;"));
     deltaHeader_->setToolTip(tr("Each value against the pinned baseline scenario: green is better (faster, less "
                                 "memory), red is worse."));
@@ -142,13 +146,17 @@ void SummaryWidget::addRow(const QString& key, const QString& title, const QStri
     auto* value = new QLabel;
     value->setToolTip(toolTip);
     value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    value->setMinimumWidth(120);
+    value->setMinimumWidth(100);
+    value->setWordWrap(true); // a narrow dock wraps a value at its spaces, never cuts it
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = value->font();
     bold.setBold(true);
     value->setFont(bold);
     auto* delta = new QLabel;
     delta->setToolTip(tr("Change against the pinned baseline."));
+    delta->setWordWrap(true);
+    delta->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    delta->setMinimumWidth(60);
     grid_->addWidget(name, row, 0);
     grid_->addWidget(value, row, 1);
     grid_->addWidget(delta, row, 2);
@@ -182,8 +190,8 @@ void SummaryWidget::update()
 
     values_[QStringLiteral("iteration")]->setText(formatMs(s.iteration_s));
     values_[QStringLiteral("oracle")]->setText(formatMs(s.oracle_s));
-    values_[QStringLiteral("overhead")]->setText(QStringLiteral("%1 vs oracle").arg(signedPercent(s.overhead)));
-    values_[QStringLiteral("speedup")]->setText(QStringLiteral("%1 vs uncompressed").arg(formatRatio(s.speedup_vs_uncompressed)));
+    values_[QStringLiteral("overhead")]->setText(signedPercent(s.overhead));
+    values_[QStringLiteral("speedup")]->setText(formatRatio(s.speedup_vs_uncompressed));
     // Short enough for the dock's value column; the tooltips say the rest.
     values_[QStringLiteral("memory_baseline")]->setText(
         QStringLiteral("%1 (%2)").arg(formatBytes(s.baseline_peak_gpu_bytes),
@@ -212,9 +220,14 @@ void SummaryWidget::update()
 
     // Sparsity provenance: counts per source over the layers, and the note of the selected
     // layer (or of the network default).
-    std::array<int, 4> counts{};
-    for (std::size_t i = 0; i < layerCount; ++i)
-        ++counts[static_cast<std::size_t>(scenario.network->provenance(static_cast<int>(i)).source)];
+    if (countedNetwork_ != scenario.network) {
+        // Per network, not per result: a million layers' provenance is not free.
+        countedNetwork_ = scenario.network;
+        sourceCounts_.fill(0);
+        for (std::size_t i = 0; i < layerCount; ++i)
+            ++sourceCounts_[static_cast<std::size_t>(scenario.network->provenance(static_cast<int>(i)).source)];
+    }
+    const std::array<int, 4>& counts = sourceCounts_;
     QStringList parts;
     for (auto source : {SparsitySource::measured, SparsitySource::paper, SparsitySource::assumed, SparsitySource::derived}) {
         const int n = counts[static_cast<std::size_t>(source)];
@@ -227,10 +240,16 @@ void SummaryWidget::update()
     const int selected = selectedLayer_ < static_cast<int>(layerCount) ? selectedLayer_ : -1;
     const Provenance note = selected >= 0 ? scenario.network->provenance(selected) : scenario.network->network().default_provenance;
     const QString whose = selected >= 0 ? plots::layerName(scenario, selected) : tr("default");
+    // The note's first sentence; the whole note (some are a paragraph of reasoning) is the
+    // tooltip, so that a short screen keeps room for the numbers.
+    const QString wholeNote = note.note.empty() ? tr("no note") : QString::fromStdString(note.note);
+    QString shortNote = wholeNote;
+    if (const auto end = shortNote.indexOf(QLatin1String(". ")); end >= 0 && end + 2 < shortNote.size())
+        shortNote = shortNote.left(end + 1) + QStringLiteral(" …");
     provenance_->setText(tr("<b>Sparsity source</b> (layers): %1<br><small><i>%2: %3 — %4</i></small>")
                              .arg(parts.join(QStringLiteral(" · ")), whose.toHtmlEscaped(),
-                                  toQString(sparsitySourceName(note.source)),
-                                  QString::fromStdString(note.note.empty() ? std::string("no note") : note.note).toHtmlEscaped()));
+                                  toQString(sparsitySourceName(note.source)), shortNote.toHtmlEscaped()));
+    provenance_->setToolTip(provenanceHelp_ + QStringLiteral("\n\n") + whose + QStringLiteral(": ") + wholeNote);
 
     // Deltas against the baseline: green when better (faster, less memory), red when worse.
     const auto& baseline = snapshot_->baseline;
@@ -241,7 +260,7 @@ void SummaryWidget::update()
     }
     if (!baseline)
         return;
-    const auto& b = baseline->result.summary;
+    const auto& b = baseline->result->summary;
     deltaHeader_->setText(tr("vs %1").arg(baseline->label));
     auto put = [this](const char* key, const QString& text, double goodness) {
         QLabel* label = deltas_[QString::fromLatin1(key)];

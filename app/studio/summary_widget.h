@@ -5,7 +5,9 @@
 
 #include <QWidget>
 
+#include <array>
 #include <map>
+#include <memory>
 
 class QGridLayout;
 class QLabel;
@@ -31,10 +33,14 @@ private:
     int selectedLayer_ = -1;
     QGridLayout* grid_ = nullptr;
     QLabel* provenance_ = nullptr;
+    QString provenanceHelp_; // what the provenance box means, before the selected layer's note
     QLabel* feasibility_ = nullptr;
     QLabel* deltaHeader_ = nullptr;
     std::map<QString, QLabel*> values_;
     std::map<QString, QLabel*> deltas_;
+    // Layers per sparsity source (SparsitySource order), counted once per network.
+    std::shared_ptr<const NetworkModel> countedNetwork_;
+    std::array<int, 4> sourceCounts_{};
 };
 
 } // namespace offload::studio

@@ -16,6 +16,8 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -168,6 +170,71 @@ private slots:
         QCOMPARE(s.link.d2h_bytes_per_s, 12.8e9);
         QVERIFY(!window.model().isModified());
         checkViewsShowResult(window);
+    }
+
+    // On a 1280 x 720 projector every field of the controls and every value of the summary is
+    // shown whole: none is cut at the edge of its dock.
+    void everyFieldAndValueFitsA1280x720Screen_data()
+    {
+        QTest::addColumn<QString>("sample");
+        QTest::newRow("ResNet-50") << QStringLiteral("networks/resnet50.json");
+        QTest::newRow("MobileNetV1-SSD") << QStringLiteral("networks/mobilenetv1-ssd.json");
+        QTest::newRow("VGG-16 with a baseline") << QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json");
+    }
+    void everyFieldAndValueFitsA1280x720Screen()
+    {
+        QFETCH(QString, sample);
+        TestWindow window;
+        window.resize(1280, 720 - 40); // less the window frame and a panel
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(samplePath(sample)));
+        QVERIFY(window.model().waitForIdle());
+        if (sample.contains(QLatin1String("vgg16"))) {
+            window.model().pinBaseline();
+            sim::ScenarioEdit edit;
+            edit.bandwidth_bytes_per_s = 3e9;
+            window.model().apply(edit);
+            QVERIFY(window.model().waitForIdle());
+        }
+        QApplication::processEvents();
+        QVERIFY2(window.width() <= 1280, qPrintable(QString::number(window.width())));
+        QStringList cut;
+
+        // The controls: each field lies within the visible part of its scroll area.
+        auto* scroll = qobject_cast<QScrollArea*>(window.controls()->parentWidget()->parentWidget());
+        QVERIFY(scroll);
+        const QWidget* viewport = scroll->viewport();
+        // The dock at its narrowest still holds the controls' minimum beside its scroll bar.
+        QVERIFY2(window.controls()->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width()
+                     <= scroll->minimumWidth(),
+                 qPrintable(QStringLiteral("controls need %1 px, the dock gives %2")
+                                .arg(window.controls()->minimumSizeHint().width())
+                                .arg(scroll->minimumWidth() - scroll->verticalScrollBar()->sizeHint().width())));
+        for (QWidget* field : window.controls()->findChildren<QWidget*>()) {
+            if (!field->isVisibleTo(window.controls()) || !(qobject_cast<QComboBox*>(field) || qobject_cast<QAbstractSpinBox*>(field)
+                                                            || qobject_cast<QSlider*>(field)))
+                continue;
+            const int right = field->mapTo(viewport, QPoint(field->width(), 0)).x();
+            if (right > viewport->width())
+                cut << QStringLiteral("%1 ends at %2 of %3").arg(field->toolTip().left(40)).arg(right).arg(viewport->width());
+        }
+        // The summary: each value's text within its label, wrapped where the label wraps.
+        for (QLabel* label : window.summary()->findChildren<QLabel*>()) {
+            if (!label->isVisibleTo(window.summary()) || label->text().isEmpty() || label->textFormat() == Qt::RichText)
+                continue;
+            const QFontMetrics metrics(label->font());
+            const QRect needed = metrics.boundingRect(QRect(0, 0, label->width(), 100000),
+                                                      label->wordWrap() ? Qt::TextWordWrap : 0, label->text());
+            if (needed.width() > label->width() || needed.height() > label->height())
+                cut << QStringLiteral("\"%1\" needs %2x%3, has %4x%5")
+                           .arg(label->text())
+                           .arg(needed.width())
+                           .arg(needed.height())
+                           .arg(label->width())
+                           .arg(label->height());
+        }
+        QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QLatin1Char('\n'))));
     }
 
     // Hover help: every control of the panel and its row title, every codec in the list and

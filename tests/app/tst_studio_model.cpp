@@ -192,7 +192,7 @@ private slots:
         QCOMPARE(snapshots.count(), 1);
         QVERIFY(model.snapshot()->baseline);
         QCOMPARE(model.snapshot()->result, before->result);
-        QCOMPARE(model.snapshot()->baseline->result.summary.iteration_s, before->result->summary.iteration_s);
+        QCOMPARE(model.snapshot()->baseline->result->summary.iteration_s, before->result->summary.iteration_s);
         sim::ScenarioEdit edit;
         edit.policy = sim::OffloadPolicy::none;
         model.apply(edit);
@@ -200,6 +200,34 @@ private slots:
         QVERIFY(model.snapshot()->baseline); // still pinned under the new result
         QVERIFY(model.snapshot()->result->summary.iteration_s != before->result->summary.iteration_s);
         model.clearBaseline();
+        QVERIFY(!model.snapshot()->baseline);
+    }
+
+    // A pin while the shown result is older than the controls pins what the controls show, and
+    // an edit right after the pin does not change what was pinned. The model never waits for it.
+    void aPinBeforeTheResultPinsWhatTheControlsShow()
+    {
+        StudioModel model;
+        model.open(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json")));
+        QVERIFY(model.waitForIdle());
+        sim::ScenarioEdit toRle;
+        toRle.codec = CodecId::rle;
+        model.apply(toRle);
+        model.pinBaseline(); // the RLE scenario's result is not published yet
+        const sim::Scenario pinned = model.scenario();
+        sim::ScenarioEdit toNone;
+        toNone.codec = CodecId::none;
+        model.apply(toNone);
+        QVERIFY(model.waitForIdle());
+        QVERIFY(model.snapshot()->baseline);
+        QCOMPARE(model.snapshot()->baseline->scenario.codec, CodecId::rle);
+        QCOMPARE(model.snapshot()->scenario.codec, CodecId::none);
+        QCOMPARE(fingerprint(pinned, *model.snapshot()->baseline->result), fingerprint(pinned, sim::simulate(pinned)));
+        // A clear while a pin is on its way wins over it.
+        model.apply(toRle);
+        model.pinBaseline();
+        model.clearBaseline();
+        QVERIFY(model.waitForIdle());
         QVERIFY(!model.snapshot()->baseline);
     }
 
