@@ -70,7 +70,7 @@ TimelineRows TimelineRows::build(const std::vector<sim::Event>& events, std::opt
     rowOfLane.fill(-1);
     for (auto lane : lanes.empty() ? TimelineLanes::lanesFor(events) : lanes) {
         rowOfLane[static_cast<std::size_t>(lane)] = static_cast<int>(built.rows.size());
-        built.rows.push_back(Row{lane, {}, {}});
+        built.rows.push_back(Row{lane, {}, {}, {}});
     }
     double firstBackwardS = -1;
     const double clipFromS = clipMs ? clipMs->first * 1e-3 : 0;
@@ -109,6 +109,8 @@ TimelineRows TimelineRows::build(const std::vector<sim::Event>& events, std::opt
         for (std::size_t i = 0; i < row.events.size(); ++i) {
             running = std::max(running, row.events[i].end_s);
             row.runningMaxEndS[i] = running;
+            if (row.events[i].kind == sim::EventKind::stall)
+                row.stalls.push_back(i);
         }
     }
     return built;
@@ -217,47 +219,77 @@ void TimelineLanes::draw(QCPPainter* painter)
     const double fromS = visible.lower * 1e-3, toS = visible.upper * 1e-3;
     const QColor separator(255, 255, 255, 200);
     painter->setRenderHint(QPainter::Antialiasing, false);
+    // The time where a pixel column starts: events narrower than a column are drawn one column
+    // at a time and the rest of the column is skipped by binary search, so that a replot costs
+    // the columns shown rather than the events (a million layers have four million).
+    auto columnStartS = [&](double pixel) { return keyAxis()->pixelToCoord(pixel) * 1e-3; };
 
     std::vector<QRectF> stallRects;
     std::vector<QRectF> selectedRects;
     std::vector<QRectF> highlightedRects;
     for (int row = 0; row < rowCount(); ++row) {
         const Row& r = rowAt(row);
-        // Sub-pixel events are merged into one pixel-wide column per colour: with tens of
-        // thousands of events only what can be seen is drawn.
-        double lastThinPixel = -1e9;
-        sim::EventKind lastThinKind = sim::EventKind::forward;
-        for (std::size_t i = firstVisible(r, fromS); i < r.events.size() && r.events[i].start_s <= toS; ++i) {
+        const auto firstStartingFrom = [&](std::size_t from, double s) {
+            return static_cast<std::size_t>(
+                std::lower_bound(r.events.begin() + static_cast<std::ptrdiff_t>(from), r.events.end(), s,
+                                 [](const sim::Event& e, double t) { return e.start_s < t; })
+                - r.events.begin());
+        };
+        const std::size_t first = firstVisible(r, fromS);
+        for (std::size_t i = first; i < r.events.size() && r.events[i].start_s <= toS;) {
             const auto& e = r.events[i];
-            QRectF rect = eventRect(row, e);
-            if (belongsToLayer(e, selectedLayer_))
-                selectedRects.push_back(rect);
-            if (highlightedLayer_ >= 0 && e.layer == highlightedLayer_ && e.lane == sim::Lane::compute)
-                highlightedRects.push_back(rect);
             if (e.kind == sim::EventKind::stall) {
-                if (rect.width() < 1.5)
-                    rect.setWidth(1.5); // a stall must never vanish at any zoom
-                // Stalls that touch on screen are filled and hatched as one: at a million
-                // layers thousands of them share a pixel.
-                if (!stallRects.empty() && stallRects.back().top() == rect.top() && rect.left() <= stallRects.back().right() + 0.5)
-                    stallRects.back() = stallRects.back().united(rect);
-                else
-                    stallRects.push_back(rect);
+                ++i; // drawn below, from the row's stalls
                 continue;
             }
-            if (rect.width() < 1.0) {
-                const double pixel = std::floor(rect.left());
-                if (pixel == lastThinPixel && e.kind == lastThinKind)
-                    continue;
-                lastThinPixel = pixel;
-                lastThinKind = e.kind;
-                rect.setLeft(pixel);
-                rect.setWidth(1.0);
+            QRectF rect = eventRect(row, e);
+            if (rect.width() >= 1.0) {
+                painter->fillRect(rect, eventColor(e.kind));
+                if (rect.width() > 5 && !paper_) {
+                    // A light edge between abutting layers shows where each one starts.
+                    painter->fillRect(QRectF(rect.left(), rect.top(), 1, rect.height()), separator);
+                }
+                ++i;
+                continue;
             }
+            // A sub-pixel event fills its column; the events that start later in the column
+            // are skipped, unless one of them reaches past the next column (it is drawn in
+            // full; one that ends in the next column leaves it to that column's events).
+            const double pixel = std::floor(rect.left());
+            rect.setLeft(pixel);
+            rect.setWidth(1.0);
             painter->fillRect(rect, eventColor(e.kind));
-            if (rect.width() > 5 && !paper_) {
-                // A light edge between abutting layers shows where each one starts.
-                painter->fillRect(QRectF(rect.left(), rect.top(), 1, rect.height()), separator);
+            const std::size_t next = firstStartingFrom(i + 1, columnStartS(pixel + 1));
+            const double afterNextColumnS = columnStartS(pixel + 2);
+            const bool skippedReachBeyond = next > i + 1 && r.runningMaxEndS[next - 1] > afterNextColumnS
+                                            && r.runningMaxEndS[next - 1] > r.runningMaxEndS[i];
+            i = skippedReachBeyond ? i + 1 : std::max(next, i + 1);
+        }
+        // Stalls on top, never thinner than 1.5 px (a stall must never vanish at any zoom);
+        // stalls that touch on screen are filled and hatched as one.
+        auto stall = std::lower_bound(r.stalls.begin(), r.stalls.end(), first);
+        while (stall != r.stalls.end() && r.events[*stall].start_s <= toS) {
+            const sim::Event& e = r.events[*stall];
+            QRectF rect = eventRect(row, e);
+            if (rect.width() < 1.5)
+                rect.setWidth(1.5);
+            if (!stallRects.empty() && stallRects.back().top() == rect.top() && rect.left() <= stallRects.back().right() + 0.5)
+                stallRects.back() = stallRects.back().united(rect);
+            else
+                stallRects.push_back(rect);
+            // The stalls that start under the drawn one add nothing.
+            const double coveredToS = std::max(e.end_s, columnStartS(stallRects.back().right()));
+            const std::size_t nextEvent = firstStartingFrom(*stall + 1, coveredToS);
+            stall = std::max(stall + 1, std::lower_bound(stall + 1, r.stalls.end(), nextEvent));
+        }
+        // The selected and highlighted layer's events, outlined (a layer has a few).
+        if (selectedLayer_ >= 0 || highlightedLayer_ >= 0) {
+            for (std::size_t i = first; i < r.events.size() && r.events[i].start_s <= toS; ++i) {
+                const auto& e = r.events[i];
+                if (belongsToLayer(e, selectedLayer_))
+                    selectedRects.push_back(eventRect(row, e));
+                if (highlightedLayer_ >= 0 && e.layer == highlightedLayer_ && e.lane == sim::Lane::compute)
+                    highlightedRects.push_back(eventRect(row, e));
             }
         }
     }

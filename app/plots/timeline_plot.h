@@ -25,6 +25,7 @@ struct TimelineRows {
         sim::Lane lane = sim::Lane::compute;
         std::vector<sim::Event> events;     // sorted by start
         std::vector<double> runningMaxEndS; // prefix maximum of end
+        std::vector<std::size_t> stalls;    // indices of the stall events, in order
     };
     std::vector<Row> rows;
     double endMs = 0;

@@ -47,6 +47,43 @@ private slots:
         }
     }
 
+    // Drawing skips the events that share a pixel column with one already drawn, so that a
+    // million layers replot in the time of the columns shown. What it must never skip: a stall
+    // anywhere, and a long event that starts in a crowded column.
+    void crowdedColumnsKeepStallsAndLongEvents()
+    {
+        const auto scenario = sim::loadScenarioFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json")).toStdString());
+        auto result = std::make_shared<sim::Result>();
+        // Forward passes of 0.1 us each for 50 ms; a backward pass of 100 ms that starts in
+        // the last crowded column of them; 1 ns stalls and more 0.1 us passes after it.
+        auto add = [&](double start, double end, sim::EventKind kind) {
+            result->events.push_back(sim::Event{start, end, 3, -2, sim::Lane::compute, kind, 0, 0});
+        };
+        for (int i = 0; i < 500000; ++i)
+            add(i * 1e-7, (i + 1) * 1e-7, sim::EventKind::forward);
+        add(0.05, 0.15, sim::EventKind::backward);
+        for (int i = 0; i < 500000; ++i)
+            add(0.15 + i * 1e-7, 0.15 + (i + 1) * 1e-7, i == 250000 ? sim::EventKind::stall : sim::EventKind::forward);
+        result->summary.iteration_s = 0.2;
+        plots::TimelinePlot plot;
+        plot.resize(800, 300);
+        plot.setData(scenario, std::shared_ptr<const sim::Result>(result));
+        const QImage image = plot.toPixmap(800, 300).toImage();
+        const int y = static_cast<int>(plot.yAxis->coordToPixel(0));
+        auto columnHas = [&](double ms, const QColor& colour) {
+            const int x = static_cast<int>(plot.xAxis->coordToPixel(ms));
+            for (int dx = -1; dx <= 2; ++dx)
+                if (QColor(image.pixel(x + dx, y)).rgb() == colour.rgb())
+                    return true;
+            return false;
+        };
+        // The backward pass is drawn along its whole length, the stall where it is.
+        for (double ms : {60.0, 100.0, 140.0})
+            QVERIFY2(columnHas(ms, plots::palette::backward), qPrintable(QString::number(ms)));
+        QVERIFY(columnHas(175.0, plots::palette::stall));
+        QVERIFY(columnHas(20.0, plots::palette::forward));
+    }
+
     void timePixelMappingSurvivesZoom()
     {
         const auto s = sim::loadScenarioFile(samplePath(QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json")).toStdString());
