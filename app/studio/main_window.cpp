@@ -63,6 +63,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace offload::studio {
 
@@ -210,7 +211,9 @@ MainWindow::MainWindow(QWidget* parent)
     autosaveTimer_ = new QTimer(this);
     autosaveTimer_->setSingleShot(true);
     autosaveTimer_->setInterval(1500);
-    connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::flushAutosave);
+    connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosaveInBackground);
+    autosaveWriter_ = new QFutureWatcher<QString>(this);
+    connect(autosaveWriter_, &QFutureWatcher<QString>::finished, this, &MainWindow::autosaveWritten);
     connect(&model_, &StudioModel::scenarioChanged, autosaveTimer_, qOverload<>(&QTimer::start));
     connect(&model_, &StudioModel::fileStateChanged, this, [this] {
         if (!model_.isModified())
@@ -612,9 +615,41 @@ QString MainWindow::autosavePath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.json");
 }
 
+void MainWindow::autosaveInBackground()
+{
+    if (autosaveWriter_->isRunning()) {
+        autosaveQueued_ = true; // the newest state is written when this write ends
+        return;
+    }
+    const QString path = autosavePath();
+    if (!model_.hasScenario() || !model_.isModified()) {
+        QFile::remove(path);
+        return;
+    }
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    autosaveWriter_->setFuture(QtConcurrent::run([scenario = model_.autosaveScenario(), path]() -> QString {
+        try {
+            sim::saveScenarioFile(scenario, toPath(path)); // atomic: a crash mid-write keeps the last one
+            return {};
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    }));
+}
+
+void MainWindow::autosaveWritten()
+{
+    if (const QString error = autosaveWriter_->result(); !error.isEmpty())
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 10000);
+    if (std::exchange(autosaveQueued_, false))
+        autosaveInBackground();
+}
+
 void MainWindow::flushAutosave()
 {
     autosaveTimer_->stop();
+    autosaveQueued_ = false;
+    autosaveWriter_->waitForFinished(); // a write on its way must not land after this one
     const QString path = autosavePath();
     if (!model_.hasScenario() || !model_.isModified()) {
         QFile::remove(path);
@@ -918,6 +953,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     autosaveTimer_->stop();
+    autosaveQueued_ = false;
+    autosaveWriter_->waitForFinished(); // nothing may write it again after the removal
     QFile::remove(autosavePath()); // saved or deliberately discarded
     setPresentationMode(false); // the layout kept for next time is the working one, not the lecture's
     QSettings settings;

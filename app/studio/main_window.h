@@ -7,6 +7,7 @@
 
 #include "app/plots/figure_builder.h"
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 
 class QAction;
@@ -95,7 +96,9 @@ public:
     // Where unsaved work is kept while the window runs (removed when it is saved, discarded or
     // the window closes), so that a crash loses at most the last couple of seconds.
     static QString autosavePath();
-    void flushAutosave(); // writes (or removes) the autosave now instead of after the delay
+    // Writes (or removes) the autosave now instead of after the delay, on this thread, after any
+    // background write on its way.
+    void flushAutosave();
     bool saveTo(const QString& path);
     // Writes a figure of a chart as the window shows it (selection, baseline, timeline zoom).
     bool exportFigure(const FigureRequest& request);
@@ -168,6 +171,12 @@ private:
     QMenu* recentMenu_ = nullptr;
     QAction* clearBaselineAction_ = nullptr;
     QTimer* autosaveTimer_ = nullptr;
+    // The delayed autosave writes on a worker (serializing a million layers takes seconds); one
+    // write at a time, and a change during a write is written after it.
+    void autosaveInBackground();
+    void autosaveWritten();
+    QFutureWatcher<QString>* autosaveWriter_ = nullptr; // its result: the error, empty when written
+    bool autosaveQueued_ = false;
     bool updatingViews_ = false;
     bool compactLayout_ = false;
     void arrangeForHeight();

@@ -158,12 +158,17 @@ void StudioModel::save(const QString& path)
     emit fileStateChanged();
 }
 
-void StudioModel::writeAutosave(const QString& path) const
+sim::Scenario StudioModel::autosaveScenario() const
 {
     sim::Scenario copy = scenario_;
     copy.network_ref.clear();        // embedded: the autosave stands on its own
     copy.device_profile_ref.clear(); // its GPU, link and layer times are in the copy already
-    sim::saveScenarioFile(copy, toPath(QFileInfo(path).absoluteFilePath()));
+    return copy;
+}
+
+void StudioModel::writeAutosave(const QString& path) const
+{
+    sim::saveScenarioFile(autosaveScenario(), toPath(QFileInfo(path).absoluteFilePath()));
 }
 
 void StudioModel::recover(const QString& autosavePath)

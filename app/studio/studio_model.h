@@ -113,6 +113,9 @@ public:
     // Autosave: a self-contained copy (network embedded, measured device data applied), written
     // atomically; recover() opens one as unsaved, untitled work (throws InputError).
     void writeAutosave(const QString& path) const;
+    // What writeAutosave writes, for a caller that writes it on another thread (a million-layer
+    // network takes seconds to serialize): a copy whose network is shared, never changed.
+    sim::Scenario autosaveScenario() const;
     void recover(const QString& autosavePath);
     // A scenario that is no file of its own (a lesson's starting point): shown as `title`,
     // unmodified, saved with its network embedded.

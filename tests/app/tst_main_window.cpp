@@ -124,6 +124,9 @@ private slots:
             crashed->openAtStart(QString());
             QCOMPARE(crashed->recoverQuestions, 0);
             applyEdit(*crashed, [](sim::ScenarioEdit& e) { e.batch = 96; });
+            // The delayed autosave writes by itself (on a worker), then a flush writes at once.
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(MainWindow::autosavePath()), 10000);
+            QCOMPARE(sim::loadScenarioFile(MainWindow::autosavePath().toStdString()).batch, std::int64_t{96});
             crashed->flushAutosave();
             QVERIFY(QFile::exists(MainWindow::autosavePath()));
             // Never closed: like a process killed, nothing removes the autosave. (The object
