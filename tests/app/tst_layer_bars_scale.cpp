@@ -1,13 +1,18 @@
 // The per-layer chart at the sizes of real and generated networks: the network's blocks are
 // found and named, panel titles never cover bars, a chart with more layers than pixels draws
 // one bar per run of layers at the run's largest value (a lone stall never disappears), and its
-// CSV still holds every layer. Also the generated residual network itself.
+// CSV still holds every layer. Chart data prepared off the GUI thread draws exactly what the
+// charts build themselves. Also the generated residual network itself.
 #include "test_support.h"
 
+#include "app/plots/chart_data.h"
 #include "app/plots/layer_bars_plot.h"
 #include "app/plots/layer_groups.h"
+#include "app/plots/memory_plot.h"
+#include "app/plots/timeline_plot.h"
 #include "core/network_json.h"
 #include "core/synthetic_network.h"
+#include "sim/scenario_document.h"
 #include "sim/simulator.h"
 
 #include <QtTest>
@@ -139,6 +144,46 @@ private slots:
         QVERIFY(plot.visibleLabelCount() > 1);
         QVERIFY2(plot.visibleLabelCount() * lineHeight <= plot.bars(0)->keyAxis()->axisRect()->width(),
                  qPrintable(QString::number(plot.visibleLabelCount())));
+    }
+
+    // The window's charts take data its worker prepared; what they draw and export must be what
+    // they show when they build it themselves (the figure command's path).
+    void preparedChartDataDrawsTheSame_data()
+    {
+        QTest::addColumn<QString>("scenarioOrNetwork");
+        QTest::newRow("VGG-16, ZVC") << QStringLiteral("scenarios/vgg16-titanx-pcie3-zvc.json");
+        QTest::newRow("ResNet-50") << QStringLiteral("networks/resnet50.json");
+        QTest::newRow("GoogLeNet") << QStringLiteral("networks/googlenet.json");
+    }
+    void preparedChartDataDrawsTheSame()
+    {
+        QFETCH(QString, scenarioOrNetwork);
+        const sim::Scenario scenario = sim::openScenarioOrNetwork(samplePath(scenarioOrNetwork).toStdString()).scenario;
+        const auto result = std::make_shared<const sim::Result>(sim::simulate(scenario));
+        const plots::ChartData first = plots::ChartData::build(scenario, *result);
+        // A second result of the same network reuses the names, and still draws the same.
+        const plots::ChartData data = plots::ChartData::build(scenario, *result, &first);
+        QVERIFY(data.layers->labels == first.layers->labels);
+
+        plots::TimelinePlot builtTimeline, preparedTimeline;
+        builtTimeline.setData(scenario, result);
+        preparedTimeline.setData(scenario, result, data.timeline);
+        QCOMPARE(preparedTimeline.drawnDataCsv(), builtTimeline.drawnDataCsv());
+        QCOMPARE(preparedTimeline.lanes().firstBackwardMs(), builtTimeline.lanes().firstBackwardMs());
+
+        plots::MemoryPlot builtMemory, preparedMemory;
+        builtMemory.setData(scenario, result);
+        preparedMemory.setData(scenario, result, data.memory);
+        QCOMPARE(preparedMemory.drawnDataCsv(), builtMemory.drawnDataCsv());
+        QVERIFY(preparedMemory.drawnDataCsv().count(QLatin1Char('\n')) > 10);
+
+        plots::LayerBarsPlot builtBars, preparedBars;
+        for (auto* plot : {&builtBars, &preparedBars})
+            plot->resize(900, 600);
+        builtBars.setData(scenario, result);
+        preparedBars.setData(scenario, result, data.layers);
+        QCOMPARE(preparedBars.drawnDataCsv(), builtBars.drawnDataCsv());
+        QCOMPARE(preparedBars.groups().size(), builtBars.groups().size());
     }
 
     void generatedResidualNetworkIsADag()
