@@ -52,8 +52,12 @@ private:
         int right = -1; // intervals starting after it
         std::uint32_t begin = 0, end = 0; // the node's own intervals in byStart_ and byEnd_
     };
-    int build(std::vector<std::uint32_t>& ids, const std::vector<double>& starts, const std::vector<double>& ends,
-              std::size_t level);
+    struct Item {
+        double start = 0, end = 0;
+        std::uint32_t id = 0;
+    };
+    // The tree of items[lo, hi), sorted by start; reorders that range.
+    int build(std::vector<Item>& items, std::size_t lo, std::size_t hi, std::size_t level);
 
     std::vector<Node> nodes_;
     std::vector<Entry> byStart_; // per node: by start, ascending

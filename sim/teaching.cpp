@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace offload::sim {
@@ -289,27 +290,38 @@ TeachingIndex::TeachingIndex(const Result& result)
 
     // The free functions' stops, event by event: a well-formed event stops the cursor at its start
     // and its end both ways; a reversed one (end before start) only at its start going forward
-    // and at its end going back.
+    // and at its end going back. Without reversed events (the engine's) both lists are one.
+    const bool reversed = std::any_of(events.begin(), events.end(), [](const Event& e) { return e.end_s < e.start_s; });
+    nextStops_.reserve(2 * events.size());
     for (const Event& e : events) {
         nextStops_.push_back(e.start_s);
-        previousStops_.push_back(e.end_s);
-        if (e.end_s >= e.start_s) {
+        if (e.end_s >= e.start_s)
             nextStops_.push_back(e.end_s);
-            previousStops_.push_back(e.start_s);
+        if (reversed) {
+            previousStops_.push_back(e.end_s);
+            if (e.end_s >= e.start_s)
+                previousStops_.push_back(e.start_s);
         }
     }
     std::sort(nextStops_.begin(), nextStops_.end());
     std::sort(previousStops_.begin(), previousStops_.end());
+    if (!reversed)
+        previousStops_ = nextStops_;
 
     const auto& spans = result.residency;
-    std::vector<double> starts(spans.size()), ends(spans.size());
     int lastTensor = -1;
-    for (std::size_t i = 0; i < spans.size(); ++i) {
-        starts[i] = spans[i].start_s;
-        ends[i] = spans[i].end_s;
-        lastTensor = std::max(lastTensor, spans[i].tensor);
+    for (const TensorSpan& span : spans)
+        lastTensor = std::max(lastTensor, span.tensor);
+    for (std::size_t p = 0; p < spans_.size(); ++p) {
+        std::vector<double> starts(spans.size(), 0.0), ends(spans.size(), 0.0); // 0, 0: another place
+        for (std::size_t i = 0; i < spans.size(); ++i) {
+            if (placeIndex(spans[i].place) != p)
+                continue;
+            starts[i] = spans[i].start_s;
+            ends[i] = spans[i].end_s;
+        }
+        spans_[p] = IntervalIndex(starts, ends);
     }
-    spans_ = IntervalIndex(starts, ends);
 
     // Per place: (time, bytes) pairs sorted by time, then running sums.
     std::array<std::vector<std::pair<double, std::uint64_t>>, 4> opened, closed;
@@ -349,23 +361,25 @@ TeachingIndex::TeachingIndex(const Result& result)
         if (spans[i].tensor >= -1)
             tensorSpans_[next[static_cast<std::size_t>(spans[i].tensor + 1)]++] = static_cast<std::uint32_t>(i);
     for (std::size_t t = 0; t < tensors; ++t)
-        std::stable_sort(tensorSpans_.begin() + tensorFirst_[t], tensorSpans_.begin() + tensorFirst_[t + 1],
-                         [&](std::uint32_t a, std::uint32_t b) { return spans[a].start_s < spans[b].start_s; });
+        std::sort(tensorSpans_.begin() + tensorFirst_[t], tensorSpans_.begin() + tensorFirst_[t + 1],
+                  [&](std::uint32_t a, std::uint32_t b) {
+                      return spans[a].start_s != spans[b].start_s ? spans[a].start_s < spans[b].start_s : a < b;
+                  });
 }
 
 Residency TeachingIndex::residentAt(double t_s) const
 {
     const auto& spans = result_->residency;
+    // The free function's order: place (one tree each, in TensorPlace order), tensor, then
+    // Result::residency order.
     std::vector<std::uint32_t> hits;
-    spans_.forEachCovering(t_s, [&](std::uint32_t i) { hits.push_back(i); });
-    // The free function's order: place, tensor, then Result::residency order.
-    std::sort(hits.begin(), hits.end(), [&](std::uint32_t a, std::uint32_t b) {
-        const TensorSpan& x = spans[a];
-        const TensorSpan& y = spans[b];
-        if (x.place != y.place)
-            return x.place < y.place;
-        return x.tensor != y.tensor ? x.tensor < y.tensor : a < b;
-    });
+    for (const IntervalIndex& place : spans_) {
+        const auto first = static_cast<std::ptrdiff_t>(hits.size());
+        place.forEachCovering(t_s, [&](std::uint32_t i) { hits.push_back(i); });
+        std::sort(hits.begin() + first, hits.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return spans[a].tensor != spans[b].tensor ? spans[a].tensor < spans[b].tensor : a < b;
+        });
+    }
     Residency r;
     r.tensors.reserve(hits.size());
     for (std::uint32_t i : hits) {
@@ -385,7 +399,6 @@ ResidencySummary TeachingIndex::residencySummaryAt(double t_s, int near, std::si
 {
     ResidencySummary summary;
     std::array<std::size_t, 4> wanted{};
-    std::size_t missing = 0;
     for (std::size_t p = 0; p < placeSums_.size(); ++p) {
         const PlaceSums& sums = placeSums_[p];
         // Covering: started at or before t and not yet ended (start < end for every span kept).
@@ -397,20 +410,47 @@ ResidencySummary TeachingIndex::residencySummaryAt(double t_s, int near, std::si
         place.count = started - ended;
         place.bytes = sums.startBytes[started] - sums.endBytes[ended];
         wanted[p] = std::min(place.count, limitPerPlace);
-        missing += wanted[p];
     }
     summary.gpu_bytes = summary.of(TensorPlace::gpu).bytes;
     summary.in_flight_bytes = summary.of(TensorPlace::offloading).bytes + summary.of(TensorPlace::prefetching).bytes;
     summary.host_bytes = summary.of(TensorPlace::host).bytes;
 
-    // Outward from `near`: near, near - 1, near + 1, near - 2, ... (the lower first at equal
-    // distance), within the tensors that have spans (-1 .. last).
+    // Places with few tensors: all of them from the tree, the nearest kept.
     const auto& spans = result_->residency;
+    const auto distance = [near](int tensor) { return std::abs(static_cast<long long>(tensor) - near); };
+    const auto nearer = [&](std::uint32_t a, std::uint32_t b) {
+        const auto da = distance(spans[a].tensor), db = distance(spans[b].tensor);
+        return da != db ? da < db : spans[a].tensor < spans[b].tensor;
+    };
+    const auto fromTree = [&](std::size_t p) {
+        std::vector<std::uint32_t> all;
+        spans_[p].forEachCovering(t_s, [&](std::uint32_t i) { all.push_back(i); });
+        const auto keep = std::min(all.size(), wanted[p]);
+        std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(), nearer);
+        auto& listed = summary.places[p].listed;
+        listed.clear();
+        for (std::size_t k = 0; k < keep; ++k) {
+            const TensorSpan& s = spans[all[k]];
+            listed.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
+        }
+    };
+    std::array<bool, 4> walked{};
+    std::size_t missing = 0;
+    for (std::size_t p = 0; p < wanted.size(); ++p) {
+        if (summary.places[p].count <= 4 * limitPerPlace)
+            fromTree(p);
+        else {
+            walked[p] = true;
+            missing += wanted[p];
+        }
+    }
+    // The large places: outward from `near` (near, near - 1, near + 1, near - 2, ...: the lower
+    // first at equal distance), within the tensors that have spans (-1 .. last).
     const int first = -1;
     const int last = static_cast<int>(tensorFirst_.size()) - 3;
     const int center = std::clamp(near, first, std::max(first, last));
     int down = center, up = center + 1;
-    while (missing > 0 && (down >= first || up <= last)) {
+    for (std::size_t budget = 16 * limitPerPlace; missing > 0 && budget > 0 && (down >= first || up <= last); --budget) {
         int tensor;
         if (down >= first && (up > last || center - down <= up - center))
             tensor = down--;
@@ -419,15 +459,17 @@ ResidencySummary TeachingIndex::residencySummaryAt(double t_s, int near, std::si
         const auto slot = static_cast<std::size_t>(tensor + 1);
         for (std::uint32_t k = tensorFirst_[slot]; k < tensorFirst_[slot + 1]; ++k) {
             const TensorSpan& s = spans[tensorSpans_[k]];
-            if (!covers(s.start_s, s.end_s, t_s))
+            const std::size_t p = placeIndex(s.place);
+            if (!walked[p] || !covers(s.start_s, s.end_s, t_s) || summary.places[p].listed.size() >= wanted[p])
                 continue;
-            PlaceSummary& place = summary.places[placeIndex(s.place)];
-            if (place.listed.size() >= wanted[placeIndex(s.place)])
-                continue;
-            place.listed.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
+            summary.places[p].listed.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
             --missing;
         }
     }
+    // Where the walk ended early (a large place far from `near`): from the tree after all.
+    for (std::size_t p = 0; p < wanted.size(); ++p)
+        if (walked[p] && summary.places[p].listed.size() < wanted[p])
+            fromTree(p);
     for (PlaceSummary& place : summary.places)
         std::stable_sort(place.listed.begin(), place.listed.end(),
                          [](const ResidentTensor& a, const ResidentTensor& b) { return a.tensor < b.tensor; });

@@ -126,10 +126,11 @@ public:
     const Result& result() const { return *result_; }
 
     Residency residentAt(double t_s) const;
-    // Counts and bytes per place in O(log n); the lists by visiting tensors outward from `near`
-    // (the cursor's layer, say) until every place has min(count, limit) of them: in practice
-    // a few times the limit, at most every tensor when a place's tensors are all far from
-    // `near`.
+    // Counts and bytes per place in O(log n). The lists: a place with few tensors (up to four
+    // times the limit) from its interval tree; the others by visiting tensors outward from
+    // `near` (the cursor's layer, say), at most 16 x limit of them, and from the tree where that
+    // was not enough. O(log n + limit) when the tensors of a large place lie near `near`, as they
+    // do around the running layer; O(log n + count) at worst.
     ResidencySummary residencySummaryAt(double t_s, int near, std::size_t limitPerPlace) const;
     std::vector<Event> eventsAt(double t_s) const;
     std::optional<ComputeStep> computeAt(double t_s) const;
@@ -145,7 +146,7 @@ private:
     const Result* result_;
     IntervalIndex events_;  // all events
     IntervalIndex passes_;  // forward and backward passes on the compute lane, by event index
-    IntervalIndex spans_;   // Result::residency
+    std::array<IntervalIndex, 4> spans_; // Result::residency, per place (index by TensorPlace)
     // Compute-lane passes: event indices by start time, then by event index.
     std::vector<std::uint32_t> passOrder_;
     std::vector<double> passStarts_;

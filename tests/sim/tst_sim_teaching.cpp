@@ -571,6 +571,68 @@ private slots:
         }
     }
 
+    // Results no engine writes, to pin the orders down: passes and copies that start together
+    // (ties keep Result order), overlapping passes, a zero-length and a reversed event, and a
+    // tensor with two spans in one place at once.
+    void indexAnswersAsTheScansOnOddResults()
+    {
+        Result r;
+        auto event = [&](double start, double end, Lane lane, EventKind kind, int layer, int tensor) {
+            Event e;
+            e.start_s = start;
+            e.end_s = end;
+            e.lane = lane;
+            e.kind = kind;
+            e.layer = layer;
+            e.tensor = tensor;
+            e.raw_bytes = 1000 + r.events.size();
+            r.events.push_back(e);
+        };
+        event(0, 2, Lane::compute, EventKind::forward, 0, -2);
+        event(0, 3, Lane::compute, EventKind::forward, 1, -2);
+        event(1, 4, Lane::d2h, EventKind::offload, 0, -1);
+        event(1, 2, Lane::d2h, EventKind::offload, 1, 0);
+        event(2, 2, Lane::h2d, EventKind::prefetch, 1, 0); // zero length
+        event(5, 3, Lane::h2d, EventKind::prefetch, 1, 1); // reversed
+        event(3, 5, Lane::compute, EventKind::stall, 1, -2);
+        event(5, 6, Lane::compute, EventKind::backward, 1, -2);
+        event(5, 6, Lane::compute, EventKind::backward, 0, -2);
+        event(6, 7, Lane::codec, EventKind::decompress, 0, 0);
+        auto span = [&](double start, double end, int tensor, TensorPlace place) {
+            r.residency.push_back(TensorSpan{start, end, 100 + r.residency.size(), tensor, place});
+        };
+        span(0, 3, 0, TensorPlace::gpu);
+        span(1, 4, 0, TensorPlace::gpu);
+        span(0, 7, -1, TensorPlace::host);
+        span(2, 5, 1, TensorPlace::offloading);
+        span(4, 4, 1, TensorPlace::host); // zero length
+        r.summary.iteration_s = 7;
+        Network net;
+        net.layers.resize(2);
+        net.layers[0].name = "first";
+        net.layers[1].name = "second";
+        const TeachingIndex index(r);
+        for (double t : {-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 8.0}) {
+            const QByteArray at = QByteArray("at t = ") + QByteArray::number(t);
+            QVERIFY2(sameList(index.residentAt(t).tensors, residentAt(r, t).tensors, sameTensor), at);
+            QVERIFY2(sameList(index.eventsAt(t), eventsAt(r, t), sameEvent), at);
+            QVERIFY2(sameStep(index.computeAt(t), computeAt(r, t)), at);
+            QVERIFY2(index.nextEventBoundary(t) == nextEventBoundary(r, t), at);
+            QVERIFY2(index.previousEventBoundary(t) == previousEventBoundary(r, t), at);
+            QVERIFY2(sameStep(index.nextComputeStep(t), nextComputeStep(r, t)), at);
+            QVERIFY2(sameStep(index.previousComputeStep(t), previousComputeStep(r, t)), at);
+            const auto captions = captionsAt(net, r, t);
+            const auto indexed = index.captionsAt(net, t);
+            QVERIFY2(indexed.size() == captions.size(), at);
+            for (std::size_t k = 0; k < captions.size(); ++k)
+                QVERIFY2(indexed[k].text == captions[k].text && indexed[k].kind == captions[k].kind, at);
+        }
+        QCOMPARE(computeAt(r, 1.0)->layer, 0);          // the first pass in Result order
+        QCOMPARE(previousComputeStep(r, 5.5)->layer, 1); // likewise at equal starts
+        QCOMPARE(index.residentAt(1.5).tensors.size(), std::size_t{3});
+        QCOMPARE(index.residentAt(1.5).tensors[0].since_s, 0.0); // tensor 0's two spans, in Result order
+    }
+
     // Random intervals of every length (long ones over most of the range, empty and reversed
     // ones) against a scan, at random times and at every bound; the tree stays shallow.
     void intervalIndexFindsEveryCoveringInterval()
