@@ -13,7 +13,14 @@ namespace offload::sim {
 
 class IntervalIndex {
 public:
+    struct Interval {
+        double start = 0, end = 0;
+        std::uint32_t id = 0; // what forEachCovering reports
+    };
+
     IntervalIndex() = default;
+    // Empty or reversed intervals (end <= start) cover nothing and are never reported.
+    explicit IntervalIndex(std::vector<Interval> intervals);
     // Interval i is [starts[i], ends[i]) (seconds, or any unit); the two vectors have the same
     // size. Empty or reversed intervals (end <= start) cover nothing and are never reported.
     IntervalIndex(const std::vector<double>& starts, const std::vector<double>& ends);
@@ -52,12 +59,8 @@ private:
         int right = -1; // intervals starting after it
         std::uint32_t begin = 0, end = 0; // the node's own intervals in byStart_ and byEnd_
     };
-    struct Item {
-        double start = 0, end = 0;
-        std::uint32_t id = 0;
-    };
     // The tree of items[lo, hi), sorted by start; reorders that range.
-    int build(std::vector<Item>& items, std::size_t lo, std::size_t hi, std::size_t level);
+    int build(std::vector<Interval>& items, std::size_t lo, std::size_t hi, std::size_t level);
 
     std::vector<Node> nodes_;
     std::vector<Entry> byStart_; // per node: by start, ascending

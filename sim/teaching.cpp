@@ -256,25 +256,21 @@ std::vector<Caption> captionsAt(const Network& network, const Result& result, do
 namespace {
 std::size_t placeIndex(TensorPlace place) { return static_cast<std::size_t>(place); }
 
-// Indices 0..n-1 of `events` that pass `keep`, as an IntervalIndex over those events only.
+// The events that pass `keep`, by index in `events`, as an IntervalIndex.
 template <class Keep>
 IntervalIndex eventIndex(const std::vector<Event>& events, Keep&& keep)
 {
-    std::vector<double> starts(events.size(), 0.0), ends(events.size(), 0.0); // 0, 0: left out
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        if (!keep(events[i]))
-            continue;
-        starts[i] = events[i].start_s;
-        ends[i] = events[i].end_s;
-    }
-    return IntervalIndex(starts, ends);
+    std::vector<IntervalIndex::Interval> intervals;
+    for (std::size_t i = 0; i < events.size(); ++i)
+        if (keep(events[i]))
+            intervals.push_back(IntervalIndex::Interval{events[i].start_s, events[i].end_s, static_cast<std::uint32_t>(i)});
+    return IntervalIndex(std::move(intervals));
 }
 } // namespace
 
 TeachingIndex::TeachingIndex(const Result& result)
     : result_(&result),
       events_(eventIndex(result.events, [](const Event&) { return true; })),
-      passes_(eventIndex(result.events, [](const Event& e) { return e.lane == Lane::compute && isPass(e); })),
       backwardStart_s_(backwardStart(result))
 {
     const auto& events = result.events;
@@ -285,8 +281,11 @@ TeachingIndex::TeachingIndex(const Result& result)
         return events[a].start_s != events[b].start_s ? events[a].start_s < events[b].start_s : a < b;
     });
     passStarts_.reserve(passOrder_.size());
-    for (std::uint32_t i : passOrder_)
+    passEndsSoFar_.reserve(passOrder_.size());
+    for (std::uint32_t i : passOrder_) {
         passStarts_.push_back(events[i].start_s);
+        passEndsSoFar_.push_back(passEndsSoFar_.empty() ? events[i].end_s : std::max(passEndsSoFar_.back(), events[i].end_s));
+    }
 
     // The free functions' stops, event by event: a well-formed event stops the cursor at its start
     // and its end both ways; a reversed one (end before start) only at its start going forward
@@ -305,22 +304,19 @@ TeachingIndex::TeachingIndex(const Result& result)
     }
     std::sort(nextStops_.begin(), nextStops_.end());
     std::sort(previousStops_.begin(), previousStops_.end());
-    if (!reversed)
-        previousStops_ = nextStops_;
+    stopsDiffer_ = reversed;
 
     const auto& spans = result.residency;
     int lastTensor = -1;
     for (const TensorSpan& span : spans)
         lastTensor = std::max(lastTensor, span.tensor);
-    for (std::size_t p = 0; p < spans_.size(); ++p) {
-        std::vector<double> starts(spans.size(), 0.0), ends(spans.size(), 0.0); // 0, 0: another place
-        for (std::size_t i = 0; i < spans.size(); ++i) {
-            if (placeIndex(spans[i].place) != p)
-                continue;
-            starts[i] = spans[i].start_s;
-            ends[i] = spans[i].end_s;
-        }
-        spans_[p] = IntervalIndex(starts, ends);
+    {
+        std::array<std::vector<IntervalIndex::Interval>, 4> byPlace;
+        for (std::size_t i = 0; i < spans.size(); ++i)
+            byPlace[placeIndex(spans[i].place)].push_back(
+                IntervalIndex::Interval{spans[i].start_s, spans[i].end_s, static_cast<std::uint32_t>(i)});
+        for (std::size_t p = 0; p < spans_.size(); ++p)
+            spans_[p] = IntervalIndex(std::move(byPlace[p]));
     }
 
     // Per place: (time, bytes) pairs sorted by time, then running sums.
@@ -497,12 +493,16 @@ std::vector<Event> TeachingIndex::eventsAt(double t_s) const
 
 std::optional<ComputeStep> TeachingIndex::computeAt(double t_s) const
 {
-    // The free function's: the first such pass in Result::events order.
+    // The free function's: the first such pass in Result::events order. Back from the last pass
+    // that starts at or before t, while some pass up to there still ends after t.
+    const auto& events = result_->events;
     std::optional<std::uint32_t> first;
-    passes_.forEachCovering(t_s, [&](std::uint32_t i) {
-        if (!first || i < *first)
+    for (auto k = std::upper_bound(passStarts_.begin(), passStarts_.end(), t_s) - passStarts_.begin();
+         k > 0 && passEndsSoFar_[static_cast<std::size_t>(k - 1)] > t_s; --k) {
+        const std::uint32_t i = passOrder_[static_cast<std::size_t>(k - 1)];
+        if (covers(events[i].start_s, events[i].end_s, t_s) && (!first || i < *first))
             first = i;
-    });
+    }
     if (!first)
         return std::nullopt;
     return stepOf(result_->events[*first]);
@@ -518,8 +518,9 @@ std::optional<double> TeachingIndex::nextEventBoundary(double t_s) const
 
 std::optional<double> TeachingIndex::previousEventBoundary(double t_s) const
 {
-    const auto atOrAfter = std::lower_bound(previousStops_.begin(), previousStops_.end(), t_s);
-    if (atOrAfter == previousStops_.begin())
+    const std::vector<double>& stops = stopsDiffer_ ? previousStops_ : nextStops_;
+    const auto atOrAfter = std::lower_bound(stops.begin(), stops.end(), t_s);
+    if (atOrAfter == stops.begin())
         return std::nullopt;
     return *std::prev(atOrAfter);
 }

@@ -145,14 +145,18 @@ public:
 private:
     const Result* result_;
     IntervalIndex events_;  // all events
-    IntervalIndex passes_;  // forward and backward passes on the compute lane, by event index
     std::array<IntervalIndex, 4> spans_; // Result::residency, per place (index by TensorPlace)
-    // Compute-lane passes: event indices by start time, then by event index.
+    // Compute-lane passes: event indices by start time, then by event index, and the running
+    // maximum of their ends in that order (passes run one after another, so computeAt looks at
+    // one or two of them; overlapping passes are still answered right, only slower).
     std::vector<std::uint32_t> passOrder_;
     std::vector<double> passStarts_;
+    std::vector<double> passEndsSoFar_;
     // Candidate cursor stops: after t the smallest of nextStops_ > t, before t the largest of
-    // previousStops_ < t (both sorted).
+    // previousStops_ < t (both sorted; previousStops_ only when they differ, with reversed
+    // events, else nextStops_ serves both ways).
     std::vector<double> nextStops_, previousStops_;
+    bool stopsDiffer_ = false;
     double backwardStart_s_;
     // Per place: span starts and ends sorted, with the running sums of bytes (one more entry
     // than spans), for counts and bytes at a time by two binary searches.
