@@ -25,14 +25,14 @@ namespace offload::studio {
 namespace {
 // The layer the views highlight at a time: the pass that runs, else the layer a stall or the
 // codec kernels hold up (the first caption's), else the last pass begun (between events).
-int layerAt(const Network& network, const sim::Result& result, double t)
+int layerAt(const Network& network, const sim::TeachingIndex& index, double t)
 {
-    if (const auto step = sim::computeAt(result, t))
+    if (const auto step = index.computeAt(t))
         return step->layer;
-    for (const auto& caption : sim::captionsAt(network, result, t))
+    for (const auto& caption : index.captionsAt(network, t))
         if (caption.layer >= 0)
             return caption.layer;
-    if (const auto before = sim::previousComputeStep(result, t))
+    if (const auto before = index.previousComputeStep(t))
         return before->layer;
     return -1;
 }
@@ -348,6 +348,7 @@ void StudioModel::startNextJob()
             snapshot->scenario = scenario;
             snapshot->baseline = baseline;
             snapshot->result = reuse ? reuse->result : std::make_shared<const sim::Result>(sim::simulate(scenario));
+            snapshot->teaching = reuse ? reuse->teaching : std::make_shared<const sim::TeachingIndex>(*snapshot->result);
             if (reuse)
                 snapshot->charts = reuse->charts;
             else if (prepare)
@@ -431,7 +432,7 @@ void StudioModel::setCursorTime(double seconds)
 void StudioModel::moveCursor(double seconds)
 {
     const double t = std::clamp(seconds, 0.0, iterationS());
-    const int layer = snapshot_ ? layerAt(snapshot_->scenario.network->network(), *snapshot_->result, t) : -1;
+    const int layer = snapshot_ ? layerAt(snapshot_->scenario.network->network(), *snapshot_->teaching, t) : -1;
     if (t == cursorS_ && layer == cursorLayer_)
         return;
     cursorS_ = t;
@@ -444,8 +445,8 @@ void StudioModel::stepEvent(int direction)
     pause();
     if (!snapshot_ || direction == 0)
         return;
-    const auto& result = *snapshot_->result;
-    const auto to = direction > 0 ? sim::nextEventBoundary(result, cursorS_) : sim::previousEventBoundary(result, cursorS_);
+    const auto& index = *snapshot_->teaching;
+    const auto to = direction > 0 ? index.nextEventBoundary(cursorS_) : index.previousEventBoundary(cursorS_);
     moveCursor(to ? *to : (direction > 0 ? iterationS() : 0.0));
 }
 
@@ -454,8 +455,8 @@ void StudioModel::stepLayer(int direction)
     pause();
     if (!snapshot_ || direction == 0)
         return;
-    const auto& result = *snapshot_->result;
-    const auto to = direction > 0 ? sim::nextComputeStep(result, cursorS_) : sim::previousComputeStep(result, cursorS_);
+    const auto& index = *snapshot_->teaching;
+    const auto to = direction > 0 ? index.nextComputeStep(cursorS_) : index.previousComputeStep(cursorS_);
     moveCursor(to ? to->start_s : (direction > 0 ? iterationS() : 0.0));
 }
 

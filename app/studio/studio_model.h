@@ -13,6 +13,7 @@
 #include "sim/scenario_document.h"
 #include "sim/scenario_edit.h"
 #include "sim/sweep.h"
+#include "sim/teaching.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -56,6 +57,7 @@ struct Snapshot {
     std::shared_ptr<const Baseline> baseline;  // null: none pinned
     std::shared_ptr<const SweepPoints> sweep;       // sim::defaultSweepSpec(scenario); null unless wanted
     std::shared_ptr<const SweepPoints> generations; // sim::generationsSweepSpec(scenario); null unless wanted
+    std::shared_ptr<const sim::TeachingIndex> teaching; // of `result`, built with it; never null
     // The charts' data of `result`, prepared on the worker with it; null when no ChartPreparer
     // is set (the model alone, in its tests).
     std::shared_ptr<const plots::ChartData> charts;

@@ -18,6 +18,7 @@
 #include "app/studio/teaching/playback_controls.h"
 #include "app/studio/teaching/presentation_mode.h"
 #include "core/network_json.h"
+#include "core/synthetic_network.h"
 #include "sim/simulator.h"
 #include "sim/teaching.h"
 
@@ -28,6 +29,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 using namespace offload;
@@ -140,16 +142,72 @@ private slots:
             const auto& kinds = view.gpuMemory().by_kind;
             const std::uint64_t stashed = kinds[static_cast<std::size_t>(sim::MemoryKind::activations)];
             const std::uint64_t moving = kinds[static_cast<std::size_t>(sim::MemoryKind::in_flight)];
-            const sim::Residency& r = view.residency();
+            const sim::ResidencySummary& r = view.residency();
             QCOMPARE(r.gpu_bytes + r.in_flight_bytes, stashed + moving);
             std::uint64_t listed = 0;
-            for (const auto& tensor : r.tensors)
-                listed += tensor.place == sim::TensorPlace::host ? 0 : tensor.bytes;
+            std::size_t count = 0;
+            for (const sim::PlaceSummary& place : r.places) {
+                QCOMPARE(place.listed.size(), place.count); // a sample network: every tensor listed
+                count += place.count;
+                for (const auto& tensor : place.listed)
+                    listed += tensor.place == sim::TensorPlace::host ? 0 : tensor.bytes;
+            }
             QCOMPARE(listed, stashed + moving);
-            withTensors += r.tensors.empty() ? 0 : 1;
+            withTensors += count == 0 ? 0 : 1;
         }
         QVERIFY(withTensors > 0);
         QVERIFY(view.headline().contains(plots::formatBytes(view.gpuTotalBytes())));
+    }
+
+    // A generated network with thousands of tensors resident at once: the view lists at most
+    // kListedPerPlace per place, those nearest the cursor's layer, and its sums are still the
+    // memory curve's.
+    void memoryAtTheCursorIsBoundedAtScale()
+    {
+        TestWindow window;
+        auto network = std::make_shared<const NetworkModel>(syntheticResidualNetwork(2000), "generated");
+        sim::Scenario scenario = sim::defaultScenarioFor(network);
+        scenario.policy = sim::OffloadPolicy::conv;
+        window.model().openScenario(scenario, QStringLiteral("generated"));
+        QVERIFY(window.model().waitForIdle());
+        const sim::Result& result = test::shownResult(window);
+        const MemoryAtCursorView& view = *window.memoryAtCursor();
+        int cut = 0;
+        for (int i = 1; i < 40; ++i) {
+            const double t = result.summary.iteration_s * i / 40.0;
+            window.model().setCursorTime(t);
+            const sim::ResidencySummary& r = view.residency();
+            const sim::Residency all = sim::residentAt(result, t);
+            const auto& kinds = view.gpuMemory().by_kind;
+            QCOMPARE(r.gpu_bytes + r.in_flight_bytes, kinds[static_cast<std::size_t>(sim::MemoryKind::activations)]
+                                                          + kinds[static_cast<std::size_t>(sim::MemoryKind::in_flight)]);
+            QCOMPARE(r.host_bytes, all.host_bytes);
+            const int layer = window.model().cursorLayer();
+            for (const sim::PlaceSummary& place : r.places) {
+                QVERIFY(place.listed.size() <= kListedPerPlace);
+                QCOMPARE(place.listed.size(), std::min(place.count, kListedPerPlace));
+                if (place.count <= kListedPerPlace)
+                    continue;
+                ++cut;
+                // Nothing left out is nearer the cursor's layer than what is listed.
+                int farthest = 0;
+                for (const auto& tensor : place.listed)
+                    farthest = std::max(farthest, std::abs(tensor.tensor - layer));
+                const auto placeOf = place.listed.front().place;
+                std::size_t nearer = 0;
+                for (const auto& tensor : all.tensors)
+                    nearer += tensor.place == placeOf && std::abs(tensor.tensor - layer) < farthest ? 1 : 0;
+                QVERIFY(nearer <= place.listed.size());
+            }
+        }
+        QVERIFY(cut > 10);
+        window.resize(1200, 800);
+        window.setTeachingPanelsVisible(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.model().setCursorTime(result.summary.iteration_s / 2);
+        QVERIFY(window.memoryAtCursor()->grab().width() > 0); // paints the bounded columns
+        window.close();
     }
 
     // Stepping layer by layer, the first caption is about the pass at the cursor and names its
@@ -324,6 +382,47 @@ private slots:
         QVERIFY(layout.columns < static_cast<int>(network.size())); // branches share columns
         const NetworkModel vgg(loadNetworkFile(std::filesystem::path(samplePath(QStringLiteral("networks/vgg16.json")).toStdString())));
         QCOMPARE(layoutNetwork(vgg).rows, 1);
+    }
+
+    // While the Teach dock is closed the diagram keeps what it showed and lays out nothing; the
+    // newest simulation appears when the dock opens. On a generated network, the boxes found by
+    // position (only the columns in view are searched) are the layers' own, near and far.
+    void theDiagramLaysOutWhenShown()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/tiny-teaching.json"))));
+        test::shownResult(window);
+        window.resize(1600, 1000);
+        window.setTeachingPanelsVisible(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        NetworkDiagram& diagram = *window.networkDiagram();
+        const int tinyLayers = static_cast<int>(window.model().scenario().network->size());
+        QVERIFY(!diagram.boxRect(tinyLayers - 1).isEmpty());
+        window.setTeachingPanelsVisible(false);
+        QVERIFY(!diagram.isVisible());
+
+        auto network = std::make_shared<const NetworkModel>(syntheticResidualNetwork(2000), "generated");
+        window.model().openScenario(sim::defaultScenarioFor(network), QStringLiteral("generated"));
+        QVERIFY(window.model().waitForIdle());
+        const int last = static_cast<int>(network->size()) - 1;
+        QVERIFY(diagram.boxRect(last).isEmpty()); // still the tiny network's layout
+        QVERIFY(!diagram.boxRect(tinyLayers - 1).isEmpty());
+
+        window.setTeachingPanelsVisible(true);
+        QVERIFY(diagram.isVisible());
+        for (int layer : {kNetworkInput, 0, 1, 4, 5, 137, last / 2, last - 1, last}) {
+            const QRect box = diagram.boxRect(layer);
+            QVERIFY2(!box.isEmpty(), qPrintable(QString::number(layer)));
+            QCOMPARE(diagram.layerAt(box.center()), layer);
+        }
+        // Between two boxes of a row: no layer.
+        const QRect a = diagram.boxRect(last - 1), b = diagram.boxRect(last);
+        QCOMPARE(diagram.layerAt(QPoint((a.right() + b.left()) / 2, b.center().y())), -2);
+        window.model().setCursorTime(test::shownResult(window).summary.iteration_s / 2);
+        QVERIFY(diagram.highlightedLayer() >= 0);
+        QVERIFY(!diagram.canvas()->grab(diagram.boxRect(diagram.highlightedLayer()).adjusted(-200, -50, 200, 50)).isNull());
+        window.close();
     }
 
     void theGlossaryDefinesTheWordsOfTheWindow()

@@ -147,9 +147,57 @@ void guiThreadOnGeneratedNetwork(benchmark::State& state)
     state.counters["seconds_to_show"] = secondsToShow;
 }
 
+// The same with the Teach dock open (network diagram, captions, memory at the cursor), then 60
+// cursor steps by layer and by event, as the playback keys make them: the GUI thread's longest
+// block while the teaching views lay out and follow the cursor.
+void guiThreadOnGeneratedNetworkTeaching(benchmark::State& state)
+{
+    const auto blocks = static_cast<int>(state.range(0));
+    auto network = std::make_shared<const offload::NetworkModel>(offload::syntheticResidualNetwork(blocks), "generated");
+    offload::studio::MainWindow window;
+    window.resize(1600, 1000);
+    window.setTeachingPanelsVisible(true);
+    window.show();
+    std::vector<double> gapsMs;
+    double stepMs = 0;
+    for (auto _ : state) {
+        gapsMs.clear();
+        QElapsedTimer clock;
+        QTimer probe;
+        probe.setInterval(1);
+        qint64 last = 0;
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.nsecsElapsed();
+            gapsMs.push_back(static_cast<double>(now - last) / 1e6);
+            last = now;
+        });
+        clock.start();
+        probe.start();
+        window.model().openScenario(offload::sim::defaultScenarioFor(network), QStringLiteral("generated"));
+        window.model().waitForIdle(600000);
+        for (int i = 0; i < 5; ++i)
+            QApplication::processEvents();
+        window.model().setCursorTime(window.model().snapshot()->result->summary.iteration_s * 0.6);
+        QElapsedTimer steps;
+        steps.start();
+        for (int i = 0; i < 30; ++i) {
+            window.model().stepLayer(+1);
+            window.model().stepEvent(+1);
+            QApplication::processEvents();
+        }
+        stepMs = static_cast<double>(steps.nsecsElapsed()) / 1e6 / 60;
+    }
+    std::sort(gapsMs.begin(), gapsMs.end());
+    state.counters["layers"] = static_cast<double>(network->network().layers.size());
+    state.counters["longest_block_ms"] = gapsMs.empty() ? 0 : gapsMs.back();
+    state.counters["p99_block_ms"] = gapsMs.empty() ? 0 : gapsMs[gapsMs.size() * 99 / 100];
+    state.counters["ms_per_step"] = stepMs;
+}
+
 } // namespace
 
 BENCHMARK(guiThreadOnGeneratedNetwork)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(guiThreadOnGeneratedNetworkTeaching)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(controlChangeToReplot, vgg16, "scenarios/vgg16-titanx-pcie3-zvc.json")->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(controlChangeToReplot, resnet50, "networks/resnet50.json")->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(guiThreadDuringDrag, resnet50, "networks/resnet50.json")->Unit(benchmark::kMillisecond)->Iterations(1);

@@ -1,15 +1,21 @@
 // Simulator throughput: full simulations of ResNet-50 and VGG-16 (scenario + oracle +
 // uncompressed twin), the engine alone on generated chains of 1,000 and 1,000,000 layers (cost
-// must be linear in layers), and a 10,000-point VGG-16 sweep on 2 threads.
+// must be linear in layers), and a 10,000-point VGG-16 sweep on 2 threads. The teaching
+// questions at a cursor (captions and residency) on a generated 100,000-layer network: the scan
+// of sim/teaching.h as the baseline, then the TeachingIndex, in the same run (compare the lines:
+// the ratio is the index's gain).
 #include "core/network_json.h"
+#include "core/synthetic_network.h"
 #include "sim/simulator.h"
 #include "sim/sweep.h"
+#include "sim/teaching.h"
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 using namespace offload;
 using namespace offload::sim;
@@ -139,6 +145,103 @@ void BM_Sweep_VGG16_10000(benchmark::State& state)
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 10'000);
 }
 BENCHMARK(BM_Sweep_VGG16_10000)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// --- teaching queries at a cursor ---
+
+// One simulation of a generated residual network of 20,000 blocks (100,000 layers), shared by
+// the teaching benchmarks, and 64 cursor times spread over its iteration (off the grid of event
+// times, as a playing cursor is).
+struct TeachingCase {
+    Scenario scenario;
+    Result result;
+    std::vector<double> times;
+};
+
+const TeachingCase& generatedTeachingCase()
+{
+    static const TeachingCase c = [] {
+        TeachingCase t;
+        t.scenario = defaultScenarioFor(std::make_shared<const NetworkModel>(syntheticResidualNetwork(20'000), "generated"));
+        t.scenario.codec = CodecId::zvc;
+        t.result = simulate(t.scenario);
+        for (int i = 0; i < 64; ++i)
+            t.times.push_back(t.result.summary.iteration_s * (i + 0.37) / 64);
+        return t;
+    }();
+    return c;
+}
+
+// What the caption bar and the memory view ask per cursor move, answered by `ask(t)`.
+template <typename Ask>
+void timeCursorQueries(benchmark::State& state, Ask ask)
+{
+    const TeachingCase& c = generatedTeachingCase();
+    std::size_t k = 0, answers = 0;
+    for (auto _ : state) {
+        answers += ask(c.times[k++ % c.times.size()]);
+        benchmark::ClobberMemory();
+    }
+    benchmark::DoNotOptimize(answers);
+    state.counters["layers"] = static_cast<double>(c.result.layers.size());
+    state.counters["spans"] = static_cast<double>(c.result.residency.size());
+    state.counters["events"] = static_cast<double>(c.result.events.size());
+}
+
+// Baseline: the free functions, a scan of every event and span per call.
+void BM_TeachingCursor_Scan_100k(benchmark::State& state)
+{
+    const TeachingCase& c = generatedTeachingCase();
+    const Network& net = c.scenario.network->network();
+    timeCursorQueries(state, [&](double t) {
+        return captionsAt(net, c.result, t).size() + residentAt(c.result, t).tensors.size();
+    });
+}
+BENCHMARK(BM_TeachingCursor_Scan_100k)->Unit(benchmark::kMicrosecond);
+
+// The same answers (the full residency list) from the index.
+void BM_TeachingCursor_Index_100k(benchmark::State& state)
+{
+    const TeachingCase& c = generatedTeachingCase();
+    const Network& net = c.scenario.network->network();
+    const TeachingIndex index(c.result);
+    timeCursorQueries(state, [&](double t) {
+        return index.captionsAt(net, t).size() + index.residentAt(t).tensors.size();
+    });
+}
+BENCHMARK(BM_TeachingCursor_Index_100k)->Unit(benchmark::kMicrosecond);
+
+// What the window asks now: captions and the bounded residency (200 tensors a place).
+void BM_TeachingCursor_IndexSummary_100k(benchmark::State& state)
+{
+    const TeachingCase& c = generatedTeachingCase();
+    const Network& net = c.scenario.network->network();
+    const TeachingIndex index(c.result);
+    timeCursorQueries(state, [&](double t) {
+        const auto step = index.computeAt(t);
+        return index.captionsAt(net, t).size()
+               + index.residencySummaryAt(t, step ? step->layer : -1, 200).of(TensorPlace::gpu).listed.size();
+    });
+}
+BENCHMARK(BM_TeachingCursor_IndexSummary_100k)->Unit(benchmark::kMicrosecond);
+
+// For scale: the simulation that the index is built beside.
+void BM_Simulate_Generated_100k(benchmark::State& state)
+{
+    timeSimulation(state, generatedTeachingCase().scenario, simulate);
+}
+BENCHMARK(BM_Simulate_Generated_100k)->Unit(benchmark::kMillisecond);
+
+// Building the index once per snapshot (on the model's worker thread, with the simulation).
+void BM_TeachingIndex_Build_100k(benchmark::State& state)
+{
+    const TeachingCase& c = generatedTeachingCase();
+    for (auto _ : state) {
+        const TeachingIndex index(c.result);
+        benchmark::DoNotOptimize(&index);
+    }
+    state.counters["spans"] = static_cast<double>(c.result.residency.size());
+}
+BENCHMARK(BM_TeachingIndex_Build_100k)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

@@ -1,9 +1,11 @@
 // Teaching mode: the residency spans agree with the memory curve at any time, captions say what
 // the hand-solved chain does at chosen times, the cursor steps land on event boundaries, and the
-// bundled lessons load and simulate.
+// bundled lessons load and simulate. The TeachingIndex answers every question exactly as the
+// scans do, and its bounded residency lists hold the right tensors with exact sums.
 #include "sim_test_support.h"
 #include "core/input_error.h"
 #include "core/network_json.h"
+#include "core/synthetic_network.h"
 #include "sim/export/json_export.h"
 #include "sim/lesson.h"
 #include "sim/simulator.h"
@@ -14,7 +16,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
+#include <limits>
 #include <map>
+#include <random>
 #include <set>
 
 using namespace offload;
@@ -88,6 +93,86 @@ void writeFile(const std::filesystem::path& path, const std::string& text)
 {
     std::ofstream out(path);
     out << text;
+}
+
+
+// A generated residual network of `blocks` blocks (5 layers each) under `policy`.
+Scenario generatedScenario(int blocks, OffloadPolicy policy)
+{
+    Scenario s = defaultScenarioFor(std::make_shared<const NetworkModel>(syntheticResidualNetwork(blocks), "generated"));
+    s.policy = policy;
+    s.codec = CodecId::zvc;
+    return s;
+}
+
+// Times that catch every off-by-one of an index: each event boundary, the doubles either side
+// of it, the middle of each event, and times before and after the iteration (thinned to about
+// `limit` boundaries).
+std::vector<double> probeTimes(const Result& r, std::size_t limit)
+{
+    std::set<double> bounds;
+    for (const Event& e : r.events) {
+        bounds.insert(e.start_s);
+        bounds.insert(e.end_s);
+    }
+    for (const TensorSpan& s : r.residency) {
+        bounds.insert(s.start_s);
+        bounds.insert(s.end_s);
+    }
+    std::vector<double> all(bounds.begin(), bounds.end());
+    const std::size_t stride = all.size() / limit + 1;
+    std::vector<double> times{-1.0, 0.0, r.summary.iteration_s, r.summary.iteration_s * 2};
+    for (std::size_t k = 0; k < all.size(); k += stride) {
+        times.push_back(all[k]);
+        times.push_back(std::nextafter(all[k], -1.0));
+        times.push_back(std::nextafter(all[k], std::numeric_limits<double>::infinity()));
+        if (k + 1 < all.size())
+            times.push_back((all[k] + all[k + 1]) / 2);
+    }
+    return times;
+}
+
+bool sameEvent(const Event& a, const Event& b)
+{
+    return a.start_s == b.start_s && a.end_s == b.end_s && a.layer == b.layer && a.tensor == b.tensor && a.lane == b.lane
+           && a.kind == b.kind && a.raw_bytes == b.raw_bytes && a.wire_bytes == b.wire_bytes;
+}
+
+bool sameTensor(const ResidentTensor& a, const ResidentTensor& b)
+{
+    return a.tensor == b.tensor && a.place == b.place && a.bytes == b.bytes && a.since_s == b.since_s
+           && a.until_s == b.until_s;
+}
+
+bool sameStep(const std::optional<ComputeStep>& a, const std::optional<ComputeStep>& b)
+{
+    if (a.has_value() != b.has_value())
+        return false;
+    return !a || (a->layer == b->layer && a->forward == b->forward && a->start_s == b->start_s && a->end_s == b->end_s);
+}
+
+template <class T, class Same>
+bool sameList(const std::vector<T>& a, const std::vector<T>& b, Same same)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
+}
+
+// What residencySummaryAt must list for a place, from the scan: the `limit` tensors nearest
+// `near` (the lower first at equal distance), by tensor.
+std::vector<ResidentTensor> nearestOf(const Residency& all, TensorPlace place, int near, std::size_t limit)
+{
+    std::vector<ResidentTensor> in;
+    for (const ResidentTensor& t : all.tensors)
+        if (t.place == place)
+            in.push_back(t);
+    std::stable_sort(in.begin(), in.end(), [&](const ResidentTensor& a, const ResidentTensor& b) {
+        const long da = std::abs(static_cast<long>(a.tensor) - near), db = std::abs(static_cast<long>(b.tensor) - near);
+        return da != db ? da < db : a.tensor < b.tensor;
+    });
+    if (in.size() > limit)
+        in.resize(limit);
+    std::stable_sort(in.begin(), in.end(), [](const ResidentTensor& a, const ResidentTensor& b) { return a.tensor < b.tensor; });
+    return in;
 }
 
 } // namespace
@@ -405,6 +490,219 @@ private slots:
         QCOMPARE(now.size(), std::size_t{2});
         QCOMPARE(now[0].lane, Lane::compute);
         QCOMPARE(now[1].kind, EventKind::prefetch);
+    }
+
+    // The index answers every question as the scans do, at every probed time, in the same order:
+    // samples with each policy, engine and sync, the hand-solved chain and a generated network
+    // of a few thousand layers.
+    void indexAnswersAsTheScans_data()
+    {
+        QTest::addColumn<Scenario>("scenario");
+        const Scenario vggNone = sampleScenario("vgg16-titanx-pcie3-none.json");
+        QTest::newRow("hand chain") << handChain();
+        QTest::newRow("vgg16, vDNN-all, ZVC") << sampleScenario("vgg16-titanx-pcie3-zvc.json");
+        Scenario noOffload = vggNone;
+        noOffload.policy = OffloadPolicy::none;
+        noOffload.memory_budget_bytes = std::uint64_t{1} << 40;
+        QTest::newRow("vgg16, no offload") << noOffload;
+        Scenario relaxed = vggNone;
+        relaxed.sync = SyncPolicy::relaxed;
+        relaxed.prefetch = PrefetchPolicy::eager;
+        relaxed.eager_depth = 4;
+        relaxed.memory_budget_bytes = std::uint64_t{5} << 30;
+        QTest::newRow("vgg16, relaxed sync, eager, 5 GiB") << relaxed;
+        Scenario sm = sampleScenario("tiny-teaching.json");
+        sm.engine = EngineKind::sm;
+        sm.engine_bytes_per_s = 50e9;
+        sm.link.full_duplex = false;
+        QTest::newRow("tiny, sm engine, half duplex") << sm;
+        QTest::newRow("googlenet, vDNN-conv") << [&] {
+            Scenario g = withNetwork(vggNone, "googlenet");
+            g.policy = OffloadPolicy::conv;
+            return g;
+        }();
+        QTest::newRow("generated 3000 layers, vDNN-all") << generatedScenario(600, OffloadPolicy::all);
+        QTest::newRow("generated 3000 layers, vDNN-conv") << generatedScenario(600, OffloadPolicy::conv);
+    }
+
+    void indexAnswersAsTheScans()
+    {
+        QFETCH(Scenario, scenario);
+        const Result r = simulate(scenario);
+        const Network& net = scenario.network->network();
+        const TeachingIndex index(r);
+        QVERIFY(!r.events.empty());
+        QCOMPARE(&index.result(), &r);
+        int withTensors = 0, withEvents = 0;
+        for (double t : probeTimes(r, 1500)) {
+            const QByteArray at = QByteArray("at t = ") + QByteArray::number(t, 'g', 17);
+            const Residency scan = residentAt(r, t);
+            const Residency indexed = index.residentAt(t);
+            QVERIFY2(sameList(indexed.tensors, scan.tensors, sameTensor), at);
+            QVERIFY2(indexed.gpu_bytes == scan.gpu_bytes && indexed.in_flight_bytes == scan.in_flight_bytes
+                         && indexed.host_bytes == scan.host_bytes,
+                     at);
+            const std::vector<Event> events = eventsAt(r, t);
+            QVERIFY2(sameList(index.eventsAt(t), events, sameEvent), at);
+            QVERIFY2(sameStep(index.computeAt(t), computeAt(r, t)), at);
+            QVERIFY2(index.nextEventBoundary(t) == nextEventBoundary(r, t), at);
+            QVERIFY2(index.previousEventBoundary(t) == previousEventBoundary(r, t), at);
+            QVERIFY2(sameStep(index.nextComputeStep(t), nextComputeStep(r, t)), at);
+            QVERIFY2(sameStep(index.previousComputeStep(t), previousComputeStep(r, t)), at);
+            const auto captions = captionsAt(net, r, t);
+            QVERIFY2(sameList(index.captionsAt(net, t), captions,
+                              [](const Caption& a, const Caption& b) {
+                                  return a.kind == b.kind && a.text == b.text && a.layer == b.layer && a.tensor == b.tensor;
+                              }),
+                     at);
+            withTensors += scan.tensors.empty() ? 0 : 1;
+            withEvents += events.empty() ? 0 : 1;
+        }
+        QVERIFY(withTensors > 100 || r.layers.size() < 50);
+        QVERIFY(withEvents > 100 || r.layers.size() < 50);
+        // The index's cursor stops walk the same boundaries both ways.
+        std::optional<double> t = 0.0;
+        int stops = 0;
+        while (t && stops < 200) {
+            const auto next = index.nextEventBoundary(*t);
+            QCOMPARE(next, nextEventBoundary(r, *t));
+            t = next;
+            ++stops;
+        }
+    }
+
+    // Results no engine writes, to pin the orders down: passes and copies that start together
+    // (ties keep Result order), overlapping passes, a zero-length and a reversed event, and a
+    // tensor with two spans in one place at once.
+    void indexAnswersAsTheScansOnOddResults()
+    {
+        Result r;
+        auto event = [&](double start, double end, Lane lane, EventKind kind, int layer, int tensor) {
+            Event e;
+            e.start_s = start;
+            e.end_s = end;
+            e.lane = lane;
+            e.kind = kind;
+            e.layer = layer;
+            e.tensor = tensor;
+            e.raw_bytes = 1000 + r.events.size();
+            r.events.push_back(e);
+        };
+        event(0, 2, Lane::compute, EventKind::forward, 0, -2);
+        event(0, 3, Lane::compute, EventKind::forward, 1, -2);
+        event(1, 4, Lane::d2h, EventKind::offload, 0, -1);
+        event(1, 2, Lane::d2h, EventKind::offload, 1, 0);
+        event(2, 2, Lane::h2d, EventKind::prefetch, 1, 0); // zero length
+        event(5, 3, Lane::h2d, EventKind::prefetch, 1, 1); // reversed
+        event(3, 5, Lane::compute, EventKind::stall, 1, -2);
+        event(5, 6, Lane::compute, EventKind::backward, 1, -2);
+        event(5, 6, Lane::compute, EventKind::backward, 0, -2);
+        event(6, 7, Lane::codec, EventKind::decompress, 0, 0);
+        auto span = [&](double start, double end, int tensor, TensorPlace place) {
+            r.residency.push_back(TensorSpan{start, end, 100 + r.residency.size(), tensor, place});
+        };
+        span(0, 3, 0, TensorPlace::gpu);
+        span(1, 4, 0, TensorPlace::gpu);
+        span(0, 7, -1, TensorPlace::host);
+        span(2, 5, 1, TensorPlace::offloading);
+        span(4, 4, 1, TensorPlace::host); // zero length
+        r.summary.iteration_s = 7;
+        Network net;
+        net.layers.resize(2);
+        net.layers[0].name = "first";
+        net.layers[1].name = "second";
+        const TeachingIndex index(r);
+        for (double t : {-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 8.0}) {
+            const QByteArray at = QByteArray("at t = ") + QByteArray::number(t);
+            QVERIFY2(sameList(index.residentAt(t).tensors, residentAt(r, t).tensors, sameTensor), at);
+            QVERIFY2(sameList(index.eventsAt(t), eventsAt(r, t), sameEvent), at);
+            QVERIFY2(sameStep(index.computeAt(t), computeAt(r, t)), at);
+            QVERIFY2(index.nextEventBoundary(t) == nextEventBoundary(r, t), at);
+            QVERIFY2(index.previousEventBoundary(t) == previousEventBoundary(r, t), at);
+            QVERIFY2(sameStep(index.nextComputeStep(t), nextComputeStep(r, t)), at);
+            QVERIFY2(sameStep(index.previousComputeStep(t), previousComputeStep(r, t)), at);
+            const auto captions = captionsAt(net, r, t);
+            const auto indexed = index.captionsAt(net, t);
+            QVERIFY2(indexed.size() == captions.size(), at);
+            for (std::size_t k = 0; k < captions.size(); ++k)
+                QVERIFY2(indexed[k].text == captions[k].text && indexed[k].kind == captions[k].kind, at);
+        }
+        QCOMPARE(computeAt(r, 1.0)->layer, 0);          // the first pass in Result order
+        QCOMPARE(previousComputeStep(r, 5.5)->layer, 1); // likewise at equal starts
+        QCOMPARE(index.residentAt(1.5).tensors.size(), std::size_t{3});
+        QCOMPARE(index.residentAt(1.5).tensors[0].since_s, 0.0); // tensor 0's two spans, in Result order
+    }
+
+    // Random intervals of every length (long ones over most of the range, empty and reversed
+    // ones) against a scan, at random times and at every bound; the tree stays shallow.
+    void intervalIndexFindsEveryCoveringInterval()
+    {
+        std::mt19937 random(7);
+        std::uniform_real_distribution<double> at(0, 100), length(0, 60);
+        std::vector<double> starts, ends;
+        for (int i = 0; i < 2000; ++i) {
+            const double start = std::round(at(random)); // many equal bounds
+            starts.push_back(start);
+            ends.push_back(i % 50 == 0 ? start - 1 : (i % 70 == 0 ? start : start + std::round(length(random))));
+        }
+        const IntervalIndex index(starts, ends);
+        QVERIFY(index.depth() <= 12); // log2(2000) + 1
+        std::vector<double> times(starts.begin(), starts.end());
+        times.insert(times.end(), ends.begin(), ends.end());
+        for (int k = 0; k < 500; ++k)
+            times.push_back(at(random) * 1.2 - 10);
+        for (double t : times) {
+            std::vector<std::uint32_t> found, expected;
+            index.forEachCovering(t, [&](std::uint32_t i) { found.push_back(i); });
+            for (std::uint32_t i = 0; i < starts.size(); ++i)
+                if (starts[i] <= t && t < ends[i])
+                    expected.push_back(i);
+            std::sort(found.begin(), found.end());
+            QCOMPARE(found, expected);
+        }
+        std::vector<std::uint32_t> none;
+        IntervalIndex().forEachCovering(1.0, [&](std::uint32_t i) { none.push_back(i); });
+        QVERIFY(none.empty());
+    }
+
+    // The bounded residency of a generated network: exact counts and bytes per place (the
+    // scan's, so the memory curve's), and the tensors listed are the `limit` nearest the asked
+    // layer; with a limit above the count, every tensor of the place.
+    void boundedResidencyListsTheNearestWithExactSums()
+    {
+        const Scenario scenario = generatedScenario(600, OffloadPolicy::conv);
+        const Result r = simulate(scenario);
+        const TeachingIndex index(r);
+        constexpr std::size_t limit = 6;
+        int truncated = 0;
+        for (double t : probeTimes(r, 400)) {
+            const Residency all = residentAt(r, t);
+            const int near = index.computeAt(t) ? index.computeAt(t)->layer : 1234;
+            const ResidencySummary few = index.residencySummaryAt(t, near, limit);
+            const ResidencySummary every = index.residencySummaryAt(t, near, all.tensors.size() + 1);
+            QCOMPARE(few.gpu_bytes, all.gpu_bytes);
+            QCOMPARE(few.in_flight_bytes, all.in_flight_bytes);
+            QCOMPARE(few.host_bytes, all.host_bytes);
+            for (TensorPlace place : {TensorPlace::gpu, TensorPlace::offloading, TensorPlace::host, TensorPlace::prefetching}) {
+                const std::vector<ResidentTensor> inPlace = nearestOf(all, place, near, all.tensors.size());
+                std::uint64_t bytes = 0;
+                for (const ResidentTensor& rt : inPlace)
+                    bytes += rt.bytes;
+                QCOMPARE(few.of(place).count, inPlace.size());
+                QCOMPARE(few.of(place).bytes, bytes);
+                QVERIFY(sameList(few.of(place).listed, nearestOf(all, place, near, limit), sameTensor));
+                QVERIFY(few.of(place).listed.size() <= limit);
+                QVERIFY(sameList(every.of(place).listed, inPlace, sameTensor));
+                truncated += few.of(place).count > limit ? 1 : 0;
+            }
+        }
+        QVERIFY(truncated > 100); // thousands of tensors resident: the lists were cut
+        // Asked about a tensor outside the network: the nearest end's.
+        const double mid = r.summary.iteration_s / 2;
+        QVERIFY(sameList(index.residencySummaryAt(mid, -5, limit).of(TensorPlace::host).listed,
+                         nearestOf(residentAt(r, mid), TensorPlace::host, -5, limit), sameTensor));
+        QVERIFY(sameList(index.residencySummaryAt(mid, 1 << 30, limit).of(TensorPlace::gpu).listed,
+                         nearestOf(residentAt(r, mid), TensorPlace::gpu, 1 << 30, limit), sameTensor));
     }
 
     void residencyInJsonExport()

@@ -68,8 +68,9 @@ void CaptionBar::refresh()
         return;
     const double t = model_.cursorTime();
     const auto& result = *shown_->result;
-    captions_ = sim::captionsAt(shown_->scenario.network->network(), result, t);
-    const auto step = sim::computeAt(result, t);
+    const sim::TeachingIndex& index = *shown_->teaching;
+    captions_ = index.captionsAt(shown_->scenario.network->network(), t);
+    const auto step = index.computeAt(t);
     const bool forward = step ? step->forward : t < result.summary.iteration_s / 2;
     QString html; // the time is the playback controls' (beside them)
     if (captions_.empty()) {

@@ -8,6 +8,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace offload::studio::teaching {
 
@@ -96,7 +97,7 @@ void MemoryAtCursorView::refresh()
         return;
     cursorS_ = model_.cursorTime();
     cursorLayer_ = model_.cursorLayer();
-    residency_ = sim::residentAt(*shown_->result, cursorS_);
+    residency_ = shown_->teaching->residencySummaryAt(cursorS_, cursorLayer_, kListedPerPlace);
     memory_ = memoryAt(*shown_->result, cursorS_);
     update();
 }
@@ -178,20 +179,27 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
     p.drawText(QRect(pad, y, width() - 2 * pad, 2 * line), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, parts);
     y += std::min(partsRect.height(), 2 * line) + pad;
 
-    // Three columns of tensors.
+    // Three columns of tensors. `count` and `bytes` are the place's (exact); `tensors` the ones
+    // listed, all of them unless the place holds more than kListedPerPlace.
     struct Column {
         QString title;
         std::vector<const sim::ResidentTensor*> tensors;
         std::uint64_t bytes = 0;
+        std::size_t count = 0;
     };
-    std::array<Column, 3> columns{Column{tr("On the GPU"), {}, residency_.gpu_bytes},
-                                  Column{tr("In flight"), {}, residency_.in_flight_bytes},
-                                  Column{tr("On the host"), {}, residency_.host_bytes}};
-    std::uint64_t largest = 1;
-    for (const auto& t : residency_.tensors) {
-        const std::size_t c = t.place == sim::TensorPlace::gpu ? 0 : (t.place == sim::TensorPlace::host ? 2 : 1);
-        columns[c].tensors.push_back(&t);
-        largest = std::max(largest, t.bytes);
+    std::array<Column, 3> columns{Column{tr("On the GPU"), {}, residency_.gpu_bytes, 0},
+                                  Column{tr("In flight"), {}, residency_.in_flight_bytes, 0},
+                                  Column{tr("On the host"), {}, residency_.host_bytes, 0}};
+    std::uint64_t largest = 1; // of the tensors listed
+    for (sim::TensorPlace place : {sim::TensorPlace::gpu, sim::TensorPlace::offloading, sim::TensorPlace::host,
+                                   sim::TensorPlace::prefetching}) {
+        const sim::PlaceSummary& summary = residency_.of(place);
+        Column& column = columns[place == sim::TensorPlace::gpu ? 0 : (place == sim::TensorPlace::host ? 2 : 1)];
+        column.count += summary.count;
+        for (const auto& t : summary.listed) {
+            column.tensors.push_back(&t);
+            largest = std::max(largest, t.bytes);
+        }
     }
     const int columnW = (width() - 4 * pad) / 3;
     // Title and sum on one line when every column has the width, else the sum below its title.
@@ -218,13 +226,13 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
         p.setFont(bold);
         p.drawText(QRect(x + line, y, columnW - line, line), Qt::AlignLeft | Qt::AlignVCenter, column.title);
         p.setFont(font());
-        QString sum = column.tensors.empty() ? tr("nothing")
-                      : column.tensors.size() == 1
+        QString sum = column.count == 0 ? tr("nothing")
+                      : column.count == 1
                           ? tr("%1 in 1 tensor").arg(compactBytes(column.bytes))
-                          : tr("%1 in %2 tensors").arg(compactBytes(column.bytes)).arg(column.tensors.size());
+                          : tr("%1 in %2 tensors").arg(compactBytes(column.bytes)).arg(column.count);
         const int sumW = oneLine ? columnW - line - boldMetrics.horizontalAdvance(column.title) - pad : columnW;
         if (fm.horizontalAdvance(sum) > sumW)
-            sum = column.tensors.empty() ? QString() : compactBytes(column.bytes); // the count is in the rows below
+            sum = column.count == 0 ? QString() : compactBytes(column.bytes); // the count is in the rows below
         if (oneLine)
             p.drawText(QRect(x, y, columnW, line), Qt::AlignRight | Qt::AlignVCenter, sum);
         else
@@ -234,11 +242,25 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
         p.drawLine(x, rowsTop - pad / 2, x + columnW, rowsTop - pad / 2);
 
         // Rows: a bar as long as the tensor's share of the largest, its name and size. Rows that
-        // do not fit end in one "and n more" row with their sum.
-        const std::size_t n = column.tensors.size();
-        const std::size_t shown = n <= static_cast<std::size_t>(fitRows) ? n : static_cast<std::size_t>(fitRows - 1);
+        // do not fit end in one "and n more" row with their sum. When the place holds more than
+        // were listed, the rows are the listed ones nearest the cursor's layer, in layer order.
+        const std::size_t n = column.count;
+        const std::size_t shown = n <= static_cast<std::size_t>(fitRows)
+                                      ? column.tensors.size()
+                                      : std::min(column.tensors.size(), static_cast<std::size_t>(fitRows - 1));
+        std::vector<const sim::ResidentTensor*> rows = column.tensors;
+        if (column.tensors.size() < n && shown < rows.size()) {
+            const auto distance = [&](const sim::ResidentTensor* t) {
+                return std::abs(static_cast<long long>(t->tensor) - cursorLayer_);
+            };
+            std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return distance(a) < distance(b); });
+            rows.resize(shown);
+            std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->tensor < b->tensor; });
+        }
+        std::uint64_t shownBytes = 0;
         for (std::size_t i = 0; i < shown; ++i) {
-            const sim::ResidentTensor& t = *column.tensors[i];
+            const sim::ResidentTensor& t = *rows[i];
+            shownBytes += t.bytes;
             const QRectF r(x, rowsTop + static_cast<int>(i) * rowH, columnW, rowH - 2);
             const int layer = t.tensor;
             const double share = static_cast<double>(t.bytes) / static_cast<double>(largest);
@@ -276,9 +298,7 @@ void MemoryAtCursorView::paintEvent(QPaintEvent*)
         }
         p.setFont(font());
         if (shown < n) {
-            std::uint64_t rest = 0;
-            for (std::size_t i = shown; i < n; ++i)
-                rest += column.tensors[i]->bytes;
+            const std::uint64_t rest = column.bytes - shownBytes;
             const QRectF r(x + 8, rowsTop + static_cast<int>(shown) * rowH, columnW - 10, rowH - 2);
             p.setPen(ink);
             p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter,

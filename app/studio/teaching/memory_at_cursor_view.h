@@ -2,8 +2,11 @@
 // Where every tensor is at the cursor: three columns, on the GPU, in flight (offloading to the
 // host or prefetching back) and on the host only, each with its tensors' names and sizes and the
 // column's sum; above them the GPU memory at the cursor, as the memory chart draws it, split by
-// what it holds. The numbers are the result's (sim::residentAt and the memory curve); nothing is
-// recomputed. The layer running at the cursor is ringed, the selected layer's tensor bold.
+// what it holds. The numbers are the result's (the snapshot's sim::TeachingIndex and the memory
+// curve); nothing is recomputed. The layer running at the cursor is ringed, the selected layer's
+// tensor bold. Sums are always exact; each place lists at most kListedPerPlace tensors (those
+// nearest the cursor's layer when it holds more), so that a million-layer network's hundreds of
+// thousands of resident tensors cost no more than a small network's.
 #include "app/studio/studio_model.h"
 
 #include "sim/teaching.h"
@@ -16,13 +19,17 @@ namespace offload::studio::teaching {
 // the curve starts later or is empty.
 sim::MemoryPoint memoryAt(const sim::Result& result, double t_s);
 
+// The most tensors of one place the view asks for (more than any screen has rows for).
+inline constexpr std::size_t kListedPerPlace = 200;
+
 class MemoryAtCursorView : public QWidget {
     Q_OBJECT
 public:
     explicit MemoryAtCursorView(StudioModel& model, QWidget* parent = nullptr);
 
-    // What is shown, for tests: the residency and the memory point at the cursor.
-    const sim::Residency& residency() const { return residency_; }
+    // What is shown, for tests: the residency (exact sums, bounded lists) and the memory point at
+    // the cursor.
+    const sim::ResidencySummary& residency() const { return residency_; }
     const sim::MemoryPoint& gpuMemory() const { return memory_; }
     std::uint64_t gpuTotalBytes() const { return memory_.bytes; }
     // The text of the header line (GPU total and its parts).
@@ -47,7 +54,7 @@ private:
 
     StudioModel& model_;
     SnapshotPtr shown_;
-    sim::Residency residency_;
+    sim::ResidencySummary residency_;
     sim::MemoryPoint memory_;
     double cursorS_ = 0;
     int cursorLayer_ = -1;

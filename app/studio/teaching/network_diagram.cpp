@@ -19,7 +19,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <string>
+#include <unordered_set>
+#include <utility>
 
 namespace offload::studio::teaching {
 
@@ -47,6 +49,43 @@ QColor textOn(const QColor& fill)
 }
 
 double stallOf(const sim::LayerResult& layer) { return layer.forward_stall_s + layer.backward_stall_s; }
+
+// The widest layer name in `fm`, at least "conv5_3"'s; past the width where boxes stop growing
+// (`enough`), the exact value no longer matters. Every name up to kMeasureEveryName layers;
+// beyond, names that differ only in their digits ("block17/conv_a", "block923/conv_a") are one
+// pattern, measured once with each digit the widest digit: a million names cost a handful of
+// measurements instead of a million.
+int widestName(const Network& network, const QFontMetrics& fm, int enough)
+{
+    int widest = fm.horizontalAdvance(QStringLiteral("conv5_3"));
+    const auto& layers = network.layers;
+    if (layers.size() <= kMeasureEveryName) {
+        for (const auto& layer : layers) {
+            widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(layer.name)));
+            if (widest >= enough)
+                break;
+        }
+        return widest;
+    }
+    char widestDigit = '0';
+    for (char d = '1'; d <= '9'; ++d)
+        if (fm.horizontalAdvance(QLatin1Char(d)) > fm.horizontalAdvance(QLatin1Char(widestDigit)))
+            widestDigit = d;
+    std::unordered_set<std::string> patterns;
+    std::string pattern;
+    for (const auto& layer : layers) {
+        pattern = layer.name;
+        for (char& c : pattern)
+            if (c >= '0' && c <= '9')
+                c = widestDigit;
+        if (!patterns.insert(pattern).second)
+            continue;
+        widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(pattern)));
+        if (widest >= enough)
+            break;
+    }
+    return widest;
+}
 } // namespace
 
 QString diagramMetricName(DiagramMetric metric)
@@ -307,6 +346,16 @@ NetworkDiagram::NetworkDiagram(StudioModel& model, QWidget* parent) : QWidget(pa
 
 QWidget* NetworkDiagram::canvas() const { return canvas_; }
 
+void NetworkDiagram::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (pending_)
+        showSnapshot(std::exchange(pending_, nullptr));
+    if (stale_)
+        relayout();
+    followCursorLayer();
+}
+
 void NetworkDiagram::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::FontChange) {
@@ -345,12 +394,18 @@ void NetworkDiagram::zoomToFit()
 
 void NetworkDiagram::showSnapshot(SnapshotPtr snapshot)
 {
+    if (!isVisible()) {
+        pending_ = std::move(snapshot); // laid out when shown (showEvent)
+        return;
+    }
+    pending_.reset();
     const bool networkChanged = !shown_ || shown_->scenario.network != snapshot->scenario.network;
     shown_ = std::move(snapshot);
     largest_ = diagramMetricLargest(metric_, *shown_->result);
     selectedLayer_ = model_.selectedLayer();
     if (networkChanged) {
         layout_ = layoutNetwork(*shown_->scenario.network);
+        indexColumns();
         relayout();
     }
     legend_->update();
@@ -374,14 +429,83 @@ void NetworkDiagram::followCursorLayer()
         scroll_->ensureVisible(box.center().x(), box.center().y(), box.width() + gapX_, box.height());
 }
 
+void NetworkDiagram::indexColumns()
+{
+    const auto columns = static_cast<std::size_t>(layout_.columns);
+    const auto& cells = layout_.cells;
+    columnFirst_.assign(columns + 1, 0);
+    ++columnFirst_[static_cast<std::size_t>(layout_.input.column) + 1];
+    for (const DiagramCell& c : cells)
+        ++columnFirst_[static_cast<std::size_t>(c.column) + 1];
+    for (std::size_t c = 1; c < columnFirst_.size(); ++c)
+        columnFirst_[c] += columnFirst_[c - 1];
+    columnLayers_.resize(columnFirst_.back());
+    std::vector<std::uint32_t> next(columnFirst_.begin(), columnFirst_.end() - 1);
+    auto key = [](const DiagramCell& c) { return std::uint64_t{static_cast<std::uint32_t>(c.column)} << 32 | static_cast<std::uint32_t>(c.row); };
+    occupied_.clear();
+    occupied_.reserve(cells.size() + 1);
+    columnLayers_[next[static_cast<std::size_t>(layout_.input.column)]++] = kNetworkInput;
+    occupied_.push_back(key(layout_.input));
+    longestEdge_ = 1;
+    const auto& layers = shown_->scenario.network->layers();
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        columnLayers_[next[static_cast<std::size_t>(cells[i].column)]++] = static_cast<int>(i);
+        occupied_.push_back(key(cells[i]));
+        for (int producer : layers[i].inputs)
+            longestEdge_ = std::max(longestEdge_, cells[i].column - layout_.of(producer).column);
+    }
+    std::sort(occupied_.begin(), occupied_.end());
+}
+
+bool NetworkDiagram::occupied(int column, int row) const
+{
+    const std::uint64_t key = std::uint64_t{static_cast<std::uint32_t>(column)} << 32 | static_cast<std::uint32_t>(row);
+    return std::binary_search(occupied_.begin(), occupied_.end(), key);
+}
+
+std::pair<int, int> NetworkDiagram::columnsIn(double left, double right) const
+{
+    const double z = zoom_;
+    const double pitch = boxW_ + gapX_;
+    const double first = std::floor((left / z - margin_ - boxW_) / pitch);
+    const double last = std::floor((right / z - margin_) / pitch);
+    const double top = layout_.columns - 1;
+    return {static_cast<int>(std::clamp(first, 0.0, top)), static_cast<int>(std::clamp(last, 0.0, top))};
+}
+
+std::vector<int> NetworkDiagram::layersInColumns(int first, int last) const
+{
+    std::vector<int> layers;
+    first = std::max(first, 0);
+    last = std::min(last, static_cast<int>(columnFirst_.size()) - 2);
+    if (first > last)
+        return layers;
+    layers.assign(columnLayers_.begin() + columnFirst_[static_cast<std::size_t>(first)],
+                  columnLayers_.begin() + columnFirst_[static_cast<std::size_t>(last) + 1]);
+    std::sort(layers.begin(), layers.end());
+    return layers;
+}
+
 void NetworkDiagram::relayout()
 {
+    if (!isVisible()) {
+        stale_ = true; // laid out when shown (showEvent)
+        return;
+    }
+    stale_ = false;
     // The box fits the longest name (up to ~18 characters; longer ones are elided) at zoom 1.
+    // Names are measured once per network and font.
     const QFontMetrics fm(font());
     int widest = fm.horizontalAdvance(QStringLiteral("conv5_3"));
-    if (shown_)
-        for (const auto& layer : shown_->scenario.network->network().layers)
-            widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(layer.name)));
+    if (shown_) {
+        const NetworkModel* network = shown_->scenario.network.get();
+        if (network != measuredNetwork_ || font() != measuredFont_) {
+            widestName_ = widestName(network->network(), fm, fm.height() * 9);
+            measuredNetwork_ = network;
+            measuredFont_ = font();
+        }
+        widest = widestName_;
+    }
     boxW_ = std::clamp(widest + fm.height(), fm.height() * 4, fm.height() * 10);
     boxH_ = 2 * fm.lineSpacing() + fm.height() / 2 + 6;
     gapX_ = fm.height() * 2;
@@ -406,9 +530,10 @@ QRect NetworkDiagram::boxRect(int layer) const
 
 int NetworkDiagram::layerAt(const QPoint& canvasPos) const
 {
-    if (!shown_)
+    if (!shown_ || layout_.cells.size() + 1 != columnLayers_.size())
         return -2;
-    for (int layer = kNetworkInput; layer < static_cast<int>(layout_.cells.size()); ++layer)
+    const auto [first, last] = columnsIn(canvasPos.x(), canvasPos.x());
+    for (int layer : layersInColumns(first - 1, last + 1))
         if (boxRect(layer).contains(canvasPos))
             return layer;
     return -2;
@@ -462,20 +587,21 @@ void NetworkDiagram::paintCanvas(QPainter& p, const QRect& exposed)
     const double z = zoom_;
     const auto& network = *shown_->scenario.network;
     const auto& results = shown_->result->layers;
-    std::set<std::pair<int, int>> occupied; // (column, row)
-    occupied.insert({0, 0});
-    for (const auto& c : layout_.cells)
-        occupied.insert({c.column, c.row});
     auto freeBetween = [&](int row, int fromColumn, int toColumn) {
         for (int c = fromColumn + 1; c < toColumn; ++c)
-            if (occupied.count({c, row}) != 0)
+            if (occupied(c, row))
                 return false;
         return true;
     };
+    // Only the columns in view (one more either side for halos and frames); edges end at most
+    // longestEdge_ columns right of where they start.
+    const auto [firstColumn, lastColumn] = columnsIn(exposed.left(), exposed.right());
 
     // Edges first, under the boxes. Those of the running layer are drawn darker.
     const double gap = gapX_ * z;
-    for (int layer = 0; layer < static_cast<int>(network.size()); ++layer) {
+    for (int layer : layersInColumns(firstColumn - 1, lastColumn + 1 + longestEdge_)) {
+        if (layer == kNetworkInput)
+            continue;
         const QRectF to = boxRect(layer);
         for (int producer : network.layers()[static_cast<std::size_t>(layer)].inputs) {
             const QRectF from = boxRect(producer);
@@ -529,7 +655,7 @@ void NetworkDiagram::paintCanvas(QPainter& p, const QRect& exposed)
     QFont valueFont = nameFont;
     valueFont.setBold(false);
     const bool readable = z >= 0.45; // below this, text would be noise: colours only
-    for (int layer = kNetworkInput; layer < static_cast<int>(network.size()); ++layer) {
+    for (int layer : layersInColumns(firstColumn - 1, lastColumn + 1)) {
         const QRectF box = boxRect(layer);
         if (!box.adjusted(-8, -8, 8, 8).intersects(exposed))
             continue;

@@ -4,12 +4,23 @@
 // pass), the layer running at the cursor ringed in yellow, the selected layer framed in black.
 // A click selects a layer. Scrolls and zooms, so that ResNet-50's 175 layers stay usable; while
 // the cursor moves, the running layer is kept in view.
+//
+// At a million layers: while hidden (the Teach dock closed) it does no layout work, keeps the
+// last snapshot it showed and lays out the newest when shown; names are measured once per
+// network and font (beyond kMeasureEveryName names, once per pattern of letters: names that
+// differ only in their digits, measured with the widest digit); painting, hit tests and
+// tooltips visit only the columns in view.
 #include "diagram_layout.h"
 
 #include "app/studio/studio_model.h"
 
 #include <QColor>
+#include <QFont>
 #include <QWidget>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 class QComboBox;
 class QScrollArea;
@@ -19,6 +30,8 @@ namespace offload::studio::teaching {
 
 enum class DiagramMetric { sparsity = 0, ratio = 1, stall = 2, bound = 3 };
 inline constexpr int kDiagramMetrics = 4;
+// Up to this many layers every name is measured for the box width; beyond, one per pattern.
+inline constexpr std::size_t kMeasureEveryName = 20000;
 
 QString diagramMetricName(DiagramMetric metric);
 QString diagramMetricHelp(DiagramMetric metric);
@@ -56,6 +69,7 @@ public:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     friend class DiagramCanvas;
@@ -66,10 +80,28 @@ private:
     void paintCanvas(QPainter& painter, const QRect& exposed);
     QString toolTipAt(const QPoint& canvasPos) const;
     void followCursorLayer();
+    void indexColumns();
+    // Layers whose box lies in canvas columns [first, last] (the input as kNetworkInput), in
+    // execution order.
+    std::vector<int> layersInColumns(int first, int last) const;
+    std::pair<int, int> columnsIn(double left, double right) const; // canvas x range -> columns
+    bool occupied(int column, int row) const;
 
     StudioModel& model_;
     SnapshotPtr shown_;
+    SnapshotPtr pending_; // arrived while hidden: shown (and laid out) on the next show
+    bool stale_ = false;  // a relayout was asked while hidden
     DiagramLayout layout_;
+    // Per column the layers in it (offsets into columnLayers_, one more than columns), the cells
+    // in use as sorted (column << 32 | row) keys, and the most columns an edge spans.
+    std::vector<std::uint32_t> columnFirst_;
+    std::vector<int> columnLayers_;
+    std::vector<std::uint64_t> occupied_;
+    int longestEdge_ = 1;
+    // The widest layer name, for the network and font it was measured in.
+    const NetworkModel* measuredNetwork_ = nullptr;
+    QFont measuredFont_;
+    int widestName_ = 0;
     DiagramMetric metric_ = DiagramMetric::sparsity;
     double largest_ = 1;
     double zoom_ = 1;
