@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "app/plots/chart_data.h"
+#include "chart_subscriptions.h"
 
 #include "control_panel.h"
 #include "summary_widget.h"
@@ -201,6 +202,10 @@ MainWindow::MainWindow(QWidget* parent)
     model_.setChartPreparer([](const sim::Scenario& scenario, const sim::Result& result, const plots::ChartData* sameNetwork) {
         return std::make_shared<const plots::ChartData>(plots::ChartData::build(scenario, result, sameNetwork));
     });
+    // The charts subscribe first: showSnapshot then lines the memory chart up with the timeline.
+    subscribeToModel(*timeline_, model_);
+    subscribeToModel(*memory_, model_);
+    subscribeToModel(*layerBars_, model_);
     connect(&model_, &StudioModel::snapshotChanged, this, &MainWindow::showSnapshot);
     connect(&model_, &StudioModel::selectionChanged, this, &MainWindow::updateSelection);
     connect(&model_, &StudioModel::fileStateChanged, this, &MainWindow::updateTitle);
@@ -223,8 +228,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(layerBars_, &plots::LayerBarsPlot::layerClicked, &model_, &StudioModel::setSelectedLayer);
     connect(timeline_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
         memory_->xAxis->setRange(range);
-        if (!updatingViews_)
-            memory_->refresh();
+        memory_->refresh(); // queued: one replot however many times the range moves in a pass
     });
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int) {
         // A sweep runs many simulations: only while its chart is on screen.
@@ -389,19 +393,11 @@ void MainWindow::showSnapshot(SnapshotPtr snapshot)
     const bool baselineChanged = !shown_ || shown_->baseline != snapshot->baseline;
     const bool resultChanged = !shown_ || shown_->result != snapshot->result;
     shown_ = std::move(snapshot);
+    // The timeline, memory and per-layer charts have shown it already (chart_subscriptions.h);
+    // the memory chart follows the timeline's time range.
     if (resultChanged) {
-        updatingViews_ = true;
-        // The data the charts draw was prepared on the worker with the snapshot (see the
-        // model's chart preparer, set in the constructor).
-        const auto charts = shown_->charts ? shown_->charts
-                                           : std::make_shared<const plots::ChartData>(
-                                                 plots::ChartData::build(shown_->scenario, *shown_->result));
-        timeline_->setData(shown_->scenario, shown_->result, charts->timeline);
-        memory_->setData(shown_->scenario, shown_->result, charts->memory);
         memory_->xAxis->setRange(timeline_->xAxis->range());
         memory_->refresh();
-        layerBars_->setData(shown_->scenario, shown_->result, charts->layers);
-        updatingViews_ = false;
     }
     if (baselineChanged)
         updateBaseline();
@@ -521,9 +517,6 @@ void MainWindow::updateSelection(int layer)
     if (!shown_ || layer >= static_cast<int>(shown_->result->layers.size()))
         layer = -1;
     updateExplorer();
-    timeline_->setSelectedLayer(layer);
-    layerBars_->setSelectedLayer(layer);
-    memory_->setSelectedLayer(layer);
     if (layer >= 0) {
         const auto& r = shown_->result->layers[static_cast<std::size_t>(layer)];
         statusBar()->showMessage(tr("Selected %1: forward %2, backward %3, sparsity %4, ratio %5%6")
@@ -539,11 +532,6 @@ void MainWindow::updateBaseline()
 {
     const auto& baseline = shown_->baseline;
     clearBaselineAction_->setEnabled(baseline != nullptr);
-    const std::shared_ptr<const sim::Result> result = baseline ? baseline->result : nullptr;
-    layerBars_->setBaseline(result);
-    memory_->setBaseline(result);
-    timeline_->setBaselineEnd(baseline ? std::optional<double>(baseline->result->summary.iteration_s) : std::nullopt);
-    timeline_->refresh();
     baselineLabel_->setText(baseline ? tr("Baseline: <b>%1</b><br>%2 per iteration. Dashed outlines in the charts.")
                                            .arg(baseline->label.toHtmlEscaped(), plots::formatMs(baseline->result->summary.iteration_s))
                                      : tr("No baseline. Pin the current scenario, change something, and see the difference."));

@@ -177,7 +177,6 @@ private:
     void autosaveWritten();
     QFutureWatcher<QString>* autosaveWriter_ = nullptr; // its result: the error, empty when written
     bool autosaveQueued_ = false;
-    bool updatingViews_ = false;
     bool compactLayout_ = false;
     void arrangeForHeight();
 

@@ -10,6 +10,7 @@
 #include "app/plots/layer_groups.h"
 #include "app/plots/memory_plot.h"
 #include "app/plots/timeline_plot.h"
+#include "app/studio/chart_subscriptions.h"
 #include "core/network_json.h"
 #include "core/synthetic_network.h"
 #include "sim/scenario_document.h"
@@ -184,6 +185,40 @@ private slots:
         preparedBars.setData(scenario, result, data.layers);
         QCOMPARE(preparedBars.drawnDataCsv(), builtBars.drawnDataCsv());
         QCOMPARE(preparedBars.groups().size(), builtBars.groups().size());
+    }
+
+    // A chart subscribed to the model, with no window: it shows each new snapshot and the
+    // selection, takes the model's prepared data, and its subscription ends with it.
+    void aSubscribedChartFollowsTheModel()
+    {
+        studio::StudioModel model;
+        model.setChartPreparer([](const sim::Scenario& scenario, const sim::Result& result, const plots::ChartData* same) {
+            return std::make_shared<const plots::ChartData>(plots::ChartData::build(scenario, result, same));
+        });
+        model.open(samplePath(QStringLiteral("networks/resnet50.json")));
+        QVERIFY(model.waitForIdle());
+        auto bars = std::make_unique<plots::LayerBarsPlot>();
+        bars->resize(900, 600);
+        studio::subscribeToModel(*bars, model); // shows the current snapshot at once
+        plots::LayerBarsPlot reference;
+        reference.resize(900, 600);
+        reference.setData(model.snapshot()->scenario, model.snapshot()->result);
+        QCOMPARE(bars->drawnDataCsv(), reference.drawnDataCsv());
+        QVERIFY(bars->groups().size() > 10);
+
+        sim::ScenarioEdit edit;
+        edit.codec = CodecId::zvc;
+        model.apply(edit);
+        QVERIFY(model.waitForIdle());
+        reference.setData(model.snapshot()->scenario, model.snapshot()->result);
+        QCOMPARE(bars->drawnDataCsv(), reference.drawnDataCsv());
+        model.setSelectedLayer(7);
+        QCOMPARE(bars->selectedLayer(), 7);
+
+        bars.reset(); // an edit after the chart is gone reaches nothing
+        model.apply(edit);
+        model.setSelectedLayer(8);
+        QVERIFY(model.waitForIdle());
     }
 
     void generatedResidualNetworkIsADag()
