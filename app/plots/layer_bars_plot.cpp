@@ -614,10 +614,10 @@ bool LayerBarsPlot::updateLabels()
     const int n = static_cast<int>(labels_->names.size());
     const int last = layerRange_ ? std::min(n - 1, layerRange_->second) : n - 1;
     // Long names ("box_predictor_5/class_logits") are shortened in the middle so that the
-    // slanted names take at most a fifth of the chart's height; the tooltip and the CSV keep
+    // slanted names take at most 28 % of the chart's height; the tooltip and the CSV keep
     // them whole.
     const QFontMetricsF metrics(figureStyle().tickFont());
-    const double longest = std::max(metrics.horizontalAdvance(QStringLiteral("conv5_3_relu")), height() * 0.2 / (std::sqrt(3.0) / 2));
+    const double longest = std::max(metrics.horizontalAdvance(QStringLiteral("conv5_3_relu")), height() * 0.28 / (std::sqrt(3.0) / 2));
     auto shown = [&](int i) {
         const QString& name = labels_->names[static_cast<std::size_t>(i)];
         return metrics.horizontalAdvance(name) <= longest ? name : metrics.elidedText(name, Qt::ElideMiddle, longest);
