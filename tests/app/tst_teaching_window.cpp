@@ -425,6 +425,46 @@ private slots:
         window.close();
     }
 
+    // A network of more than kLayoutOnWorkerAbove layers is laid out on a worker: meanwhile the
+    // diagram keeps drawing the previous network, consistently (its boxes, not the new one's),
+    // and then shows the new network with the newest result.
+    void aLargeNetworkIsLaidOutOffTheWindowThread()
+    {
+        TestWindow window;
+        QVERIFY(window.openFile(samplePath(QStringLiteral("scenarios/tiny-teaching.json"))));
+        test::shownResult(window);
+        window.resize(1600, 1000);
+        window.setTeachingPanelsVisible(true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        NetworkDiagram& diagram = *window.networkDiagram();
+        const int tinyLayers = static_cast<int>(window.model().scenario().network->size());
+
+        const int blocks = static_cast<int>(kLayoutOnWorkerAbove / kSyntheticLayersPerBlock) + 1000;
+        auto network = std::make_shared<const NetworkModel>(syntheticResidualNetwork(blocks), "generated");
+        window.model().openScenario(sim::defaultScenarioFor(network), QStringLiteral("generated"));
+        QVERIFY(window.model().waitForIdle());
+        const int last = static_cast<int>(network->size()) - 1;
+        if (diagram.isLayingOut()) {
+            QVERIFY(diagram.boxRect(last).isEmpty()); // still the tiny network, whole
+            QVERIFY(!diagram.boxRect(tinyLayers - 1).isEmpty());
+            QVERIFY(!diagram.canvas()->grab().isNull());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!diagram.isLayingOut(), 30000);
+        for (int layer : {kNetworkInput, 0, last / 2, last}) {
+            const QRect box = diagram.boxRect(layer);
+            QVERIFY2(!box.isEmpty(), qPrintable(QString::number(layer)));
+            QCOMPARE(diagram.layerAt(box.center()), layer);
+        }
+        // An edit of the large network shows at once: its layout is kept.
+        sim::ScenarioEdit edit;
+        edit.codec = CodecId::zvc;
+        window.model().apply(edit);
+        QVERIFY(window.model().waitForIdle());
+        QVERIFY(!diagram.isLayingOut());
+        window.close();
+    }
+
     void theGlossaryDefinesTheWordsOfTheWindow()
     {
         for (const char* term : {"Offload", "Prefetch", "Stall", "ZVC", "RLE", "zlib", "JPEG-ACT", "Sparsity",

@@ -16,6 +16,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -291,6 +292,8 @@ private:
 
 NetworkDiagram::NetworkDiagram(StudioModel& model, QWidget* parent) : QWidget(parent), model_(model)
 {
+    layoutWatcher_ = new QFutureWatcher<LaidOutNetwork>(this);
+    connect(layoutWatcher_, &QFutureWatcher<LaidOutNetwork>::finished, this, &NetworkDiagram::layoutFinished);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
@@ -399,16 +402,45 @@ void NetworkDiagram::showSnapshot(SnapshotPtr snapshot)
         return;
     }
     pending_.reset();
-    const bool networkChanged = !shown_ || shown_->scenario.network != snapshot->scenario.network;
+    const auto& network = snapshot->scenario.network;
+    if (layingOut_ && layingOut_->scenario.network == network) {
+        layingOut_ = std::move(snapshot); // shown with its layout, when it comes
+        return;
+    }
+    const bool networkChanged = !shown_ || shown_->scenario.network != network;
+    if (networkChanged && network->layers().size() > kLayoutOnWorkerAbove) {
+        // The previous network stays drawn while the worker lays this one out (setFuture drops
+        // a layout of another network still on its way).
+        layingOut_ = std::move(snapshot);
+        layoutWatcher_->setFuture(QtConcurrent::run([network] { return LaidOutNetwork::build(*network); }));
+        return;
+    }
+    layingOut_.reset();
     shown_ = std::move(snapshot);
     largest_ = diagramMetricLargest(metric_, *shown_->result);
     selectedLayer_ = model_.selectedLayer();
     if (networkChanged) {
-        layout_ = layoutNetwork(*shown_->scenario.network);
-        indexColumns();
+        install(LaidOutNetwork::build(*shown_->scenario.network));
         relayout();
     }
     legend_->update();
+    showCursor();
+}
+
+void NetworkDiagram::layoutFinished()
+{
+    if (!layingOut_)
+        return; // a small network came meanwhile and was shown at once
+    LaidOutNetwork laidOut = layoutWatcher_->result();
+    if (laidOut.layout.cells.size() != layingOut_->scenario.network->layers().size())
+        return; // the layout of a network no longer wanted
+    shown_ = std::exchange(layingOut_, nullptr);
+    largest_ = diagramMetricLargest(metric_, *shown_->result);
+    selectedLayer_ = model_.selectedLayer();
+    install(std::move(laidOut));
+    relayout();
+    legend_->update();
+    cursorLayer_ = -2; // shown anew for the new network
     showCursor();
 }
 
@@ -429,32 +461,43 @@ void NetworkDiagram::followCursorLayer()
         scroll_->ensureVisible(box.center().x(), box.center().y(), box.width() + gapX_, box.height());
 }
 
-void NetworkDiagram::indexColumns()
+LaidOutNetwork LaidOutNetwork::build(const NetworkModel& network)
 {
-    const auto columns = static_cast<std::size_t>(layout_.columns);
-    const auto& cells = layout_.cells;
-    columnFirst_.assign(columns + 1, 0);
-    ++columnFirst_[static_cast<std::size_t>(layout_.input.column) + 1];
+    LaidOutNetwork out;
+    out.layout = layoutNetwork(network);
+    const DiagramLayout& layout = out.layout;
+    const auto columns = static_cast<std::size_t>(layout.columns);
+    const auto& cells = layout.cells;
+    out.columnFirst.assign(columns + 1, 0);
+    ++out.columnFirst[static_cast<std::size_t>(layout.input.column) + 1];
     for (const DiagramCell& c : cells)
-        ++columnFirst_[static_cast<std::size_t>(c.column) + 1];
-    for (std::size_t c = 1; c < columnFirst_.size(); ++c)
-        columnFirst_[c] += columnFirst_[c - 1];
-    columnLayers_.resize(columnFirst_.back());
-    std::vector<std::uint32_t> next(columnFirst_.begin(), columnFirst_.end() - 1);
+        ++out.columnFirst[static_cast<std::size_t>(c.column) + 1];
+    for (std::size_t c = 1; c < out.columnFirst.size(); ++c)
+        out.columnFirst[c] += out.columnFirst[c - 1];
+    out.columnLayers.resize(out.columnFirst.back());
+    std::vector<std::uint32_t> next(out.columnFirst.begin(), out.columnFirst.end() - 1);
     auto key = [](const DiagramCell& c) { return std::uint64_t{static_cast<std::uint32_t>(c.column)} << 32 | static_cast<std::uint32_t>(c.row); };
-    occupied_.clear();
-    occupied_.reserve(cells.size() + 1);
-    columnLayers_[next[static_cast<std::size_t>(layout_.input.column)]++] = kNetworkInput;
-    occupied_.push_back(key(layout_.input));
-    longestEdge_ = 1;
-    const auto& layers = shown_->scenario.network->layers();
+    out.occupied.reserve(cells.size() + 1);
+    out.columnLayers[next[static_cast<std::size_t>(layout.input.column)]++] = kNetworkInput;
+    out.occupied.push_back(key(layout.input));
+    const auto& layers = network.layers();
     for (std::size_t i = 0; i < cells.size(); ++i) {
-        columnLayers_[next[static_cast<std::size_t>(cells[i].column)]++] = static_cast<int>(i);
-        occupied_.push_back(key(cells[i]));
+        out.columnLayers[next[static_cast<std::size_t>(cells[i].column)]++] = static_cast<int>(i);
+        out.occupied.push_back(key(cells[i]));
         for (int producer : layers[i].inputs)
-            longestEdge_ = std::max(longestEdge_, cells[i].column - layout_.of(producer).column);
+            out.longestEdge = std::max(out.longestEdge, cells[i].column - layout.of(producer).column);
     }
-    std::sort(occupied_.begin(), occupied_.end());
+    std::sort(out.occupied.begin(), out.occupied.end());
+    return out;
+}
+
+void NetworkDiagram::install(LaidOutNetwork laidOut)
+{
+    layout_ = std::move(laidOut.layout);
+    columnFirst_ = std::move(laidOut.columnFirst);
+    columnLayers_ = std::move(laidOut.columnLayers);
+    occupied_ = std::move(laidOut.occupied);
+    longestEdge_ = laidOut.longestEdge;
 }
 
 bool NetworkDiagram::occupied(int column, int row) const

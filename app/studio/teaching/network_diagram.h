@@ -16,6 +16,7 @@
 
 #include <QColor>
 #include <QFont>
+#include <QFutureWatcher>
 #include <QWidget>
 
 #include <cstdint>
@@ -32,6 +33,22 @@ enum class DiagramMetric { sparsity = 0, ratio = 1, stall = 2, bound = 3 };
 inline constexpr int kDiagramMetrics = 4;
 // Up to this many layers every name is measured for the box width; beyond, one per pattern.
 inline constexpr std::size_t kMeasureEveryName = 20000;
+// Networks of more layers are laid out on a worker thread (a million boxes take over a second);
+// the previous network stays drawn meanwhile.
+inline constexpr std::size_t kLayoutOnWorkerAbove = 20000;
+
+// Where every box goes, and the indexes painting and hit tests use: plain data, built on any
+// thread.
+struct LaidOutNetwork {
+    DiagramLayout layout;
+    // Per column the layers in it (offsets into columnLayers, one more than columns), the cells
+    // in use as sorted (column << 32 | row) keys, and the most columns an edge spans.
+    std::vector<std::uint32_t> columnFirst;
+    std::vector<int> columnLayers;
+    std::vector<std::uint64_t> occupied;
+    int longestEdge = 1;
+    static LaidOutNetwork build(const NetworkModel& network);
+};
 
 QString diagramMetricName(DiagramMetric metric);
 QString diagramMetricHelp(DiagramMetric metric);
@@ -63,6 +80,8 @@ public:
     QWidget* canvas() const;
     QRect boxRect(int layer) const;
     int layerAt(const QPoint& canvasPos) const; // -2 when no box is there
+    // True while a large network is laid out on a worker (the previous one is still drawn).
+    bool isLayingOut() const { return layingOut_ != nullptr; }
     int highlightedLayer() const { return cursorLayer_; }
     // The legend's text (what each colour means), as the header shows it.
     QString legendText() const;
@@ -80,7 +99,8 @@ private:
     void paintCanvas(QPainter& painter, const QRect& exposed);
     QString toolTipAt(const QPoint& canvasPos) const;
     void followCursorLayer();
-    void indexColumns();
+    void install(LaidOutNetwork laidOut);
+    void layoutFinished();
     // Layers whose box lies in canvas columns [first, last] (the input as kNetworkInput), in
     // execution order.
     std::vector<int> layersInColumns(int first, int last) const;
@@ -92,12 +112,14 @@ private:
     SnapshotPtr pending_; // arrived while hidden: shown (and laid out) on the next show
     bool stale_ = false;  // a relayout was asked while hidden
     DiagramLayout layout_;
-    // Per column the layers in it (offsets into columnLayers_, one more than columns), the cells
-    // in use as sorted (column << 32 | row) keys, and the most columns an edge spans.
+    // As LaidOutNetwork, for shown_'s network.
     std::vector<std::uint32_t> columnFirst_;
     std::vector<int> columnLayers_;
     std::vector<std::uint64_t> occupied_;
     int longestEdge_ = 1;
+    // The newest snapshot of a network being laid out on the worker (null: none).
+    SnapshotPtr layingOut_;
+    QFutureWatcher<LaidOutNetwork>* layoutWatcher_ = nullptr;
     // The widest layer name, for the network and font it was measured in.
     const NetworkModel* measuredNetwork_ = nullptr;
     QFont measuredFont_;
