@@ -1,5 +1,5 @@
 #pragma once
-// The event-driven timeline of one training iteration (DOMAIN.md sections 1-2): a compute
+// The event-driven timeline of one training iteration (vDNN, MICRO 2016, with cDMA's compressed transfers, HPCA 2018; docs/model.md): a compute
 // stream, a D2H and an H2D copy stream (one shared stream when the link is half duplex) and,
 // for the `sm` engine, compression kernels that occupy the compute stream.
 #include "prepared_network.h"

@@ -192,7 +192,7 @@ std::vector<ReproductionRow> reproduceCdma(SampleNetworks& samples)
                     "(0.9 after dropout), so no layer is as compressible as the paper's most sparse ones"});
     rows.push_back({"training speedup from cDMA (ZVC) over uncompressed vDNN, mean", networks, 128, 0.53, gainSum / n,
                     FigureUnit::percent, settings,
-                    "batch 128 for every network is this tool's choice (the paper's batches are not in DOMAIN.md); "
+                    "batch 128 for every network is this tool's choice, not necessarily the paper's; "
                     "the gain depends on how transfer-bound vDNN-all is at 12.8 GB/s on a Titan Xp"});
     rows.push_back({"training speedup from cDMA (ZVC) over uncompressed vDNN, largest", networks, 128, 0.79, gainMax,
                     FigureUnit::percent, settings, "as the mean"});
@@ -218,7 +218,7 @@ std::vector<ReproductionRow> reproduceJpegAct(SampleNetworks& samples)
     const std::string networks = "AlexNet, OverFeat, NiN, VGG-16, SqueezeNet, GoogLeNet";
     rows.push_back({"training speedup of JPEG-ACT over a cDMA-type (ZVC) offload engine, mean", networks, 128, 2.4,
                     vsZvc / n, FigureUnit::ratio, settings,
-                    "the paper's GPU, link and networks are not in DOMAIN.md; here the cDMA setting. A speedup "
+                    "run in the cDMA setting, not necessarily the paper's GPU, link and networks. A speedup "
                     "of 2.4x needs a transfer-bound iteration, which vDNN-all at 12.8 GB/s on a Titan Xp is not for "
                     "most of these networks (compute hides much of the copy)"});
     rows.push_back({"training speedup of JPEG-ACT over GIST-style compression, mean", networks, 128, 1.6, vsDpr / n,

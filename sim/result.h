@@ -87,7 +87,7 @@ struct MemoryPoint {
     std::array<std::uint64_t, kMemoryKinds> by_kind{}; // sums to `bytes`; index by MemoryKind
 };
 
-// What the memory reductions are measured against (DOMAIN.md section 1).
+// What the memory reductions are measured against (vDNN, MICRO 2016; docs/model.md).
 // vdnn: vDNN's network-wide allocation: every tensor and its gradient, weights, weight gradients
 //       and every convolution's workspace (the oracle's performance-optimal algorithms, one
 //       buffer per pass) allocated for the whole iteration.

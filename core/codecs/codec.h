@@ -1,7 +1,7 @@
 #pragma once
 // Codecs for whole activation tensors (docs/codecs.md). A compressed stream carries no header:
 // the caller knows the tensor it stored (element type, count, and for JPEG-ACT the shape), as
-// an offload engine does, so stream sizes are exactly what the formats of DOMAIN.md predict.
+// an offload engine does, so stream sizes are exactly what the papers' formats predict.
 // Every decoder checks everything it reads against that description and throws CodecError on
 // a stream that is truncated, too long or inconsistent; none reads or writes out of bounds.
 #include "codec_id.h"

@@ -1,4 +1,4 @@
-// JPEG-ACT (Evans et al., ISCA 2020; DOMAIN.md section 3). Per channel of each image in the
+// JPEG-ACT (Evans et al., ISCA 2020; docs/codecs.md). Per channel of each image in the
 // batch, the H x W map is converted to fixed point 3.5, cut into 8x8 blocks (edges padded by
 // repeating the last row/column), transformed by an orthonormal 8x8 DCT-II, divided by the
 // quantization table and rounded. Entropy stage, ZVC over each block: an 8-byte little-endian

@@ -26,7 +26,7 @@ double entropyBits(double d)
 }
 
 // Exact: each group of 32 elements is a 4-byte mask plus elementBytes per non-zero
-// (DOMAIN.md section 2). Per element: 1/8 byte of mask plus d * e.
+// (cDMA, Rhu et al., HPCA 2018). Per element: 1/8 byte of mask plus d * e.
 double zvcBytesPerElement(double d, double e)
 {
     return 0.125 + d * e;

@@ -1,5 +1,5 @@
 #pragma once
-// Zero-value compression (DOMAIN.md section 2): groups of 32 elements, each a little-endian
+// Zero-value compression (cDMA, Rhu et al., HPCA 2018): groups of 32 elements, each a little-endian
 // 32-bit mask (bit i set = element i is non-zero) followed by the non-zero elements in order.
 // A last partial group has mask bits only for the elements that exist. "Zero" means all bits
 // zero, so the codec is bit-exact for every input (-0.0 and NaNs are stored as non-zeros).

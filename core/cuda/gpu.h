@@ -3,7 +3,7 @@
 // kernels. Plain C++ with no CUDA types, so code built without the CUDA toolkit's headers can
 // include it; CUDA handles cross this interface as opaque pointers.
 //
-// ZVC stream layout (docs DOMAIN.md section 2, identical to the CPU codec): the tensor is cut
+// ZVC stream layout (cDMA's, identical to the CPU codec in core/codecs/zvc.h): the tensor is cut
 // into groups of 32 elements; each group is a little-endian 32-bit mask (bit i set = element i
 // is non-zero) followed by the non-zero elements in order. The last partial group is treated as
 // padded with zeros. "Non-zero" compares bit patterns, so -0.0 and NaN payloads survive a round

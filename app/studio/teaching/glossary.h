@@ -1,6 +1,6 @@
 #pragma once
 // The glossary of teaching mode: short definitions of the words the window and the lessons use,
-// as DOMAIN.md and the papers define them. Plain data; the dialog shows it.
+// as the papers (vDNN, cDMA, JPEG-ACT, GIST, DeLTA) define them. Plain data; the dialog shows it.
 #include <QString>
 
 #include <vector>
