@@ -15,6 +15,18 @@ bool covers(double start, double end, double t) { return start <= t && t < end; 
 
 bool isPass(const Event& e) { return e.kind == EventKind::forward || e.kind == EventKind::backward; }
 
+// One span in force: listed, and its bytes added to its place's total.
+void addResident(Residency& r, const TensorSpan& s)
+{
+    r.tensors.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
+    switch (s.place) {
+    case TensorPlace::gpu: r.gpu_bytes += s.bytes; break;
+    case TensorPlace::offloading:
+    case TensorPlace::prefetching: r.in_flight_bytes += s.bytes; break;
+    case TensorPlace::host: r.host_bytes += s.bytes; break;
+    }
+}
+
 ComputeStep stepOf(const Event& e) { return ComputeStep{e.layer, e.kind == EventKind::forward, e.start_s, e.end_s}; }
 
 std::string layerName(const Network& network, int layer)
@@ -162,13 +174,7 @@ Residency residentAt(const Result& result, double t_s)
     for (const TensorSpan& s : result.residency) {
         if (!covers(s.start_s, s.end_s, t_s))
             continue;
-        r.tensors.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
-        switch (s.place) {
-        case TensorPlace::gpu: r.gpu_bytes += s.bytes; break;
-        case TensorPlace::offloading:
-        case TensorPlace::prefetching: r.in_flight_bytes += s.bytes; break;
-        case TensorPlace::host: r.host_bytes += s.bytes; break;
-        }
+        addResident(r, s);
     }
     std::stable_sort(r.tensors.begin(), r.tensors.end(), [](const ResidentTensor& a, const ResidentTensor& b) {
         return a.place != b.place ? a.place < b.place : a.tensor < b.tensor;
@@ -380,13 +386,7 @@ Residency TeachingIndex::residentAt(double t_s) const
     r.tensors.reserve(hits.size());
     for (std::uint32_t i : hits) {
         const TensorSpan& s = spans[i];
-        r.tensors.push_back(ResidentTensor{s.tensor, s.place, s.bytes, s.start_s, s.end_s});
-        switch (s.place) {
-        case TensorPlace::gpu: r.gpu_bytes += s.bytes; break;
-        case TensorPlace::offloading:
-        case TensorPlace::prefetching: r.in_flight_bytes += s.bytes; break;
-        case TensorPlace::host: r.host_bytes += s.bytes; break;
-        }
+        addResident(r, s);
     }
     return r;
 }

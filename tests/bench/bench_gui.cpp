@@ -33,6 +33,43 @@ bool openSample(offload::studio::MainWindow& window, const char* scenarioOrNetwo
     return true;
 }
 
+// A 1 ms timer on the GUI thread: the gaps between its ticks are how long the thread was away,
+// what a user feels as a frozen window. start() forgets the gaps of an earlier run.
+class GuiThreadProbe {
+public:
+    GuiThreadProbe()
+    {
+        timer_.setInterval(1);
+        QObject::connect(&timer_, &QTimer::timeout, [this] {
+            const qint64 now = clock_.nsecsElapsed();
+            gapsMs_.push_back(static_cast<double>(now - last_) / 1e6);
+            last_ = now;
+        });
+    }
+    void start()
+    {
+        gapsMs_.clear();
+        last_ = 0;
+        clock_.start();
+        timer_.start();
+    }
+    double longestMs() const { return gapsMs_.empty() ? 0 : *std::max_element(gapsMs_.begin(), gapsMs_.end()); }
+    double p99Ms() const
+    {
+        if (gapsMs_.empty())
+            return 0;
+        std::vector<double> sorted = gapsMs_;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted[sorted.size() * 99 / 100];
+    }
+
+private:
+    QElapsedTimer clock_;
+    QTimer timer_;
+    qint64 last_ = 0;
+    std::vector<double> gapsMs_;
+};
+
 // One control change until every view shows its result: the simulation (on the model's worker
 // thread) plus the replot of every visible view.
 void controlChangeToReplot(benchmark::State& state, const char* scenarioOrNetwork)
@@ -67,20 +104,10 @@ void guiThreadDuringDrag(benchmark::State& state, const char* scenarioOrNetwork)
         return;
     }
     auto* slider = window.controls()->bandwidthSlider();
-    std::vector<double> gapsMs;
     int snapshots = 0;
     QObject::connect(&window.model(), &offload::studio::StudioModel::snapshotChanged, &window, [&] { ++snapshots; });
+    GuiThreadProbe probe;
     for (auto _ : state) {
-        gapsMs.clear();
-        QElapsedTimer clock;
-        QTimer probe;
-        probe.setInterval(1);
-        qint64 last = 0;
-        QObject::connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            gapsMs.push_back(static_cast<double>(now - last) / 1e6);
-            last = now;
-        });
         QTimer drag;
         drag.setInterval(16);
         int steps = 0;
@@ -90,15 +117,13 @@ void guiThreadDuringDrag(benchmark::State& state, const char* scenarioOrNetwork)
             if (++steps == 125)
                 loop.quit();
         });
-        clock.start();
         probe.start();
         drag.start();
         loop.exec();
         window.model().waitForIdle();
     }
-    std::sort(gapsMs.begin(), gapsMs.end());
-    state.counters["longest_block_ms"] = gapsMs.empty() ? 0 : gapsMs.back();
-    state.counters["p99_block_ms"] = gapsMs.empty() ? 0 : gapsMs[gapsMs.size() * 99 / 100];
+    state.counters["longest_block_ms"] = probe.longestMs();
+    state.counters["p99_block_ms"] = probe.p99Ms();
     state.counters["snapshots_shown"] = snapshots;
 }
 
@@ -114,20 +139,9 @@ void guiThreadOnGeneratedNetwork(benchmark::State& state)
     window.resize(1600, 1000);
     window.show();
     auto* slider = window.controls()->bandwidthSlider();
-    std::vector<double> gapsMs;
     double secondsToShow = 0;
+    GuiThreadProbe probe;
     for (auto _ : state) {
-        gapsMs.clear();
-        QElapsedTimer clock;
-        QTimer probe;
-        probe.setInterval(1);
-        qint64 last = 0;
-        QObject::connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            gapsMs.push_back(static_cast<double>(now - last) / 1e6);
-            last = now;
-        });
-        clock.start();
         probe.start();
         window.model().openScenario(offload::sim::defaultScenarioFor(network), QStringLiteral("generated"));
         window.model().waitForIdle(600000);
@@ -140,10 +154,9 @@ void guiThreadOnGeneratedNetwork(benchmark::State& state)
             QApplication::processEvents();
         secondsToShow = static_cast<double>(edit.nsecsElapsed()) / 1e9;
     }
-    std::sort(gapsMs.begin(), gapsMs.end());
     state.counters["layers"] = static_cast<double>(network->network().layers.size());
-    state.counters["longest_block_ms"] = gapsMs.empty() ? 0 : gapsMs.back();
-    state.counters["p99_block_ms"] = gapsMs.empty() ? 0 : gapsMs[gapsMs.size() * 99 / 100];
+    state.counters["longest_block_ms"] = probe.longestMs();
+    state.counters["p99_block_ms"] = probe.p99Ms();
     state.counters["seconds_to_show"] = secondsToShow;
 }
 
@@ -158,20 +171,9 @@ void guiThreadOnGeneratedNetworkTeaching(benchmark::State& state)
     window.resize(1600, 1000);
     window.setTeachingPanelsVisible(true);
     window.show();
-    std::vector<double> gapsMs;
     double stepMs = 0;
+    GuiThreadProbe probe;
     for (auto _ : state) {
-        gapsMs.clear();
-        QElapsedTimer clock;
-        QTimer probe;
-        probe.setInterval(1);
-        qint64 last = 0;
-        QObject::connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            gapsMs.push_back(static_cast<double>(now - last) / 1e6);
-            last = now;
-        });
-        clock.start();
         probe.start();
         window.model().openScenario(offload::sim::defaultScenarioFor(network), QStringLiteral("generated"));
         window.model().waitForIdle(600000);
@@ -187,10 +189,9 @@ void guiThreadOnGeneratedNetworkTeaching(benchmark::State& state)
         }
         stepMs = static_cast<double>(steps.nsecsElapsed()) / 1e6 / 60;
     }
-    std::sort(gapsMs.begin(), gapsMs.end());
     state.counters["layers"] = static_cast<double>(network->network().layers.size());
-    state.counters["longest_block_ms"] = gapsMs.empty() ? 0 : gapsMs.back();
-    state.counters["p99_block_ms"] = gapsMs.empty() ? 0 : gapsMs[gapsMs.size() * 99 / 100];
+    state.counters["longest_block_ms"] = probe.longestMs();
+    state.counters["p99_block_ms"] = probe.p99Ms();
     state.counters["ms_per_step"] = stepMs;
 }
 
